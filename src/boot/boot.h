@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Loading a guest kernel into guest memory: a Linux bzImage through the
+ * x86 boot protocol (64-bit entry), or any ELF with a Xen PVH entry note
+ * (a vmlinux, flexvm's test guest). Also writes the tables every boot path
+ * needs (MP table, e820). Runs on the main thread before vCPUs start, and
+ * again on every machine reset.
+ */
+#ifndef FLEXVM_BOOT_BOOT_H
+#define FLEXVM_BOOT_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem/guest_mem.h"
+#include "mem/memmap.h"
+#include "util/compiler.h"
+#include "util/error.h"
+
+enum boot_mode {
+	/* Long mode, paging on (identity map), RSI = zero page. */
+	BOOT_MODE_LINUX64,
+	/* 32-bit protected mode, paging off, EBX = hvm_start_info. */
+	BOOT_MODE_PVH,
+};
+
+struct boot_request {
+	const char *kernel_path;
+	const char *initrd_path;	/* NULL: no initrd */
+	const char *cmdline;		/* never NULL */
+	unsigned nr_cpus;		/* for the MP table */
+};
+
+/* Where the vCPU must start; cpu_setup.c turns this into registers. */
+struct boot_info {
+	enum boot_mode mode;
+	uint64_t entry;		/* guest-physical RIP / EIP */
+	uint64_t param_addr;	/* zero page (RSI) or start_info (EBX) */
+	uint64_t cr3;		/* LINUX64: identity page tables */
+	uint64_t gdt_addr;	/* LINUX64: GDT with the boot selectors */
+	uint16_t gdt_limit;
+	uint64_t kernel_start, kernel_end;	/* loaded image range */
+	uint64_t initrd_addr, initrd_size;	/* 0 when no initrd */
+};
+
+/* GDT selectors the boot code sets up (same as Linux's boot GDT). */
+#define BOOT_CS_SELECTOR 0x10
+#define BOOT_DS_SELECTOR 0x18
+
+/*
+ * boot_load - read the kernel (and initrd) named in @req, recognise its
+ * format, load it and every boot structure into @gm, and describe the
+ * entry state in @out. Fails with one clear line in @err for a missing
+ * file, an unknown format, a too old boot protocol, or an image that does
+ * not fit in RAM.
+ */
+int boot_load(const struct guest_mem *gm, const struct memmap *mm,
+	      const struct boot_request *req, struct boot_info *out,
+	      struct error *err) __must_check;
+
+#endif

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest-physical memory as the host sees it: a fixed set of regions, each a
+ * guest-physical range backed by a host mapping. Every device access to
+ * guest memory goes through these bounds-checked helpers, so a guest-chosen
+ * address can never reach host memory outside a region.
+ *
+ * The region set is fixed once the machine is built, so lookups need no
+ * lock. Unit tests and fuzzers back regions with plain malloc'd buffers.
+ * Which parts are currently visible to KVM is memslot.h's business, not
+ * this file's.
+ */
+#ifndef FLEXVM_MEM_GUEST_MEM_H
+#define FLEXVM_MEM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/compiler.h"
+
+#define GUEST_MEM_MAX_REGIONS 16
+
+struct guest_mem_region {
+	const char *name;
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;
+};
+
+struct guest_mem {
+	struct guest_mem_region regions[GUEST_MEM_MAX_REGIONS];
+	unsigned nr_regions;
+};
+
+/*
+ * guest_mem_add - register [gpa, gpa + size) as backed by @hva.
+ * Returns 0, -EINVAL for a zero size or a range that wraps, -EEXIST when it
+ * overlaps an existing region, -ENOSPC when the table is full.
+ */
+int guest_mem_add(struct guest_mem *gm, const char *name, uint64_t gpa,
+		  uint64_t size, void *hva) __must_check;
+
+/*
+ * guest_mem_ptr - host pointer for [gpa, gpa + len), or NULL unless the whole
+ * range lies inside a single region (len 0 is treated as 1). Never wraps.
+ */
+void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
+/* The region containing @gpa, or NULL. */
+const struct guest_mem_region *guest_mem_find(const struct guest_mem *gm,
+					      uint64_t gpa);
+
+/* Copy to/from guest memory; 0 or -EFAULT when the range is not all RAM. */
+int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf,
+		   size_t len) __must_check;
+int guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf,
+		    size_t len) __must_check;
+
+/*
+ * Host backing: anonymous private MAP_NORESERVE memory of @size bytes, so a
+ * large guest costs only what it touches. Returns NULL and sets errno.
+ */
+void *guest_mem_alloc_anon(uint64_t size);
+void guest_mem_free_anon(void *hva, uint64_t size);
+
+#endif

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one owner of KVM memory slots. It hands out slot ids, keeps what each
+ * slot maps, and accounts the VM's slot budget (KVM_CAP_NR_MEMSLOTS).
+ * Adding and removing slots while the guest runs is the normal case: boot
+ * RAM takes a few slots once, virtio-mem maps and unmaps slots as blocks
+ * are plugged and unplugged.
+ *
+ * Context: callers hold the device-model lock (or run before vCPUs start).
+ * The KVM call goes through an ops table so unit tests need no /dev/kvm.
+ */
+#ifndef FLEXVM_MEM_MEMSLOT_H
+#define FLEXVM_MEM_MEMSLOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/compiler.h"
+
+/* Performs KVM_SET_USER_MEMORY_REGION; size 0 deletes. Returns 0 or -errno. */
+typedef int (*memslot_set_region_fn)(void *opaque, uint32_t slot,
+				     uint32_t flags, uint64_t gpa,
+				     uint64_t size, void *hva);
+
+struct memslot {
+	uint64_t gpa;
+	uint64_t size;
+	void *hva;
+	uint32_t flags;		/* KVM_MEM_* */
+	const char *owner;	/* e.g. "ram-low", "vm0"; static storage */
+	bool used;
+};
+
+struct memslot_stats {
+	uint64_t nr_added;	/* slot operations since creation */
+	uint64_t nr_removed;
+	uint64_t mapped_bytes;	/* sum of sizes of the live slots */
+};
+
+struct memslot_table {
+	struct memslot *slots;	/* indexed by slot id, nr_slots entries */
+	unsigned nr_slots;	/* ids 0 .. nr_slots-1 exist in KVM */
+	unsigned nr_used;
+	memslot_set_region_fn set_region;
+	void *opaque;
+	struct memslot_stats stats;
+};
+
+/*
+ * memslot_table_init - a table of @nr_slots ids (KVM_CAP_NR_MEMSLOTS) whose
+ * changes are applied through @set_region(@opaque, ...).
+ * Returns 0 or -ENOMEM.
+ */
+int memslot_table_init(struct memslot_table *t, unsigned nr_slots,
+		       memslot_set_region_fn set_region,
+		       void *opaque) __must_check;
+void memslot_table_destroy(struct memslot_table *t);
+
+/*
+ * memslot_add - map [gpa, gpa + size) to @hva in a new slot.
+ * Returns the slot id (>= 0), -EINVAL for a zero, unaligned (4 KiB) or
+ * wrapping range, -EEXIST when it overlaps a live slot, -ENOSPC when no id
+ * is free, or the error of the KVM call (the table is then unchanged).
+ */
+int memslot_add(struct memslot_table *t, uint64_t gpa, uint64_t size,
+		void *hva, uint32_t flags, const char *owner) __must_check;
+
+/* memslot_remove - delete slot @id. Returns 0, -ENOENT, or the KVM error. */
+int memslot_remove(struct memslot_table *t, unsigned id) __must_check;
+
+/* The live slot that contains @gpa, or -ENOENT. */
+int memslot_find(const struct memslot_table *t, uint64_t gpa);
+
+/* Number of ids still free. */
+static inline unsigned memslot_free(const struct memslot_table *t)
+{
+	return t->nr_slots - t->nr_used;
+}
+
+#endif
