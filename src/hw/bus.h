@@ -15,7 +15,8 @@
 /*
  * Device callbacks. @offset is relative to the region base; @size is 1, 2,
  * 4 or 8 and the access never runs past the region's end (the bus checks).
- * Values are little endian in the low @size bytes.
+ * Values are little endian in the low @size bytes. Either callback may be
+ * NULL: reads then return all ones, writes are ignored.
  */
 struct io_ops {
 	uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
@@ -43,7 +44,8 @@ void bus_destroy(struct bus *bus);
 
 /*
  * bus_add - route [base, base + len) to @ops. Returns 0, -EINVAL for an
- * empty or wrapping range, -EBUSY when it overlaps a region, -ENOMEM.
+ * empty or wrapping range or NULL @ops, -EBUSY when it overlaps a region,
+ * -ENOMEM. Lookups are O(log n); add and remove move the array tail.
  */
 int bus_add(struct bus *bus, uint64_t base, uint64_t len,
 	    const struct io_ops *ops, void *opaque,
@@ -56,10 +58,12 @@ int bus_remove(struct bus *bus, uint64_t base);
 const struct io_region *bus_find(const struct bus *bus, uint64_t addr);
 
 /*
- * bus_read/bus_write - dispatch an access of @size bytes (1..8) at @addr.
- * An access that no region fully contains is unassigned: reads return all
- * ones (like an empty ISA bus), writes are dropped, and false is returned
- * so the caller may log it.
+ * bus_read/bus_write - dispatch an access of @size bytes at @addr; @data is
+ * the byte buffer of kvm_run (little endian, as x86).
+ * An access that no region fully contains, or whose size is not 1, 2, 4
+ * or 8, is unassigned: reads fill @data with 0xff bytes (an open bus, like
+ * an empty ISA slot), writes are dropped, and false is returned so the
+ * caller may log it. Context: device-model lock held.
  */
 bool bus_read(const struct bus *bus, uint64_t addr, void *data, unsigned size);
 bool bus_write(const struct bus *bus, uint64_t addr, const void *data,

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <asm/e820.h>	/* E820_RAM, E820_RESERVED */
+
 #include "util/compiler.h"
 #include "util/error.h"
 
@@ -28,8 +30,16 @@
 #define BOOT_CMDLINE_MAX	0x10000ULL
 #define EBDA_START		0x9FC00ULL	/* MP table lives here */
 #define EBDA_END		0xA0000ULL
-#define BIOS_ROM_START		0xF0000ULL	/* reserved, like a PC */
-#define BIOS_ROM_END		0x100000ULL
+/*
+ * The BIOS F-segment, reserved like a PC's (the MP floating pointer may
+ * live here). Not called BIOS_ROM_*: <asm/e820.h> already defines
+ * BIOS_ROM_BASE/BIOS_ROM_END as the 2 MiB flash below 4 GiB, which flexvm
+ * does not have; they are undefined so a stale use fails to compile.
+ */
+#define BIOS_FSEG_START		0xF0000ULL
+#define BIOS_FSEG_END		0x100000ULL
+#undef BIOS_ROM_BASE
+#undef BIOS_ROM_END
 #define KERNEL_LOAD_ADDR	0x100000ULL	/* 1 MiB */
 
 /* The 32-bit hole below 4 GiB. */
@@ -45,6 +55,27 @@
 /* Beyond this, 4-level-paging Linux cannot hot-add memory. */
 #define MEMMAP_MAX_GPA		(64 * TiB)
 
+/*
+ * The 64-bit PCI window follows device memory, 1 GiB aligned. It is
+ * MEMMAP_PCI_MMIO64_SIZE (twice QEMU q35's 32 GiB default) unless less
+ * room is left below the address limit; below MEMMAP_PCI_MMIO64_MIN the
+ * layout is refused.
+ */
+#define MEMMAP_PCI_MMIO64_ALIGN	(1 * GiB)
+#define MEMMAP_PCI_MMIO64_SIZE	(64 * GiB)
+#define MEMMAP_PCI_MMIO64_MIN	(1 * GiB)
+
+/*
+ * Smallest RAM: the kernel is loaded at 1 MiB, so RAM must reach past it
+ * (QEMU itself has no minimum). RAM sizes are multiples of 4 KiB.
+ */
+#define MEMMAP_RAM_MIN		(2 * MiB)
+#define MEMMAP_PAGE_SIZE	(4 * KiB)
+
+/* Accepted guest MAXPHYADDR values (CPUID 0x80000008 EAX[7:0]). */
+#define MEMMAP_PHYS_BITS_MIN	36
+#define MEMMAP_PHYS_BITS_MAX	52
+
 struct memmap {
 	uint64_t ram_size;		/* -m */
 	uint64_t low_ram_size;		/* RAM at [0, low_ram_size) */
@@ -56,9 +87,7 @@ struct memmap {
 	unsigned phys_bits;		/* guest MAXPHYADDR */
 };
 
-/* e820 types, as in the Linux boot protocol. */
-enum e820_type { E820_RAM = 1, E820_RESERVED = 2 };
-
+/* One e820 entry; @type is E820_RAM or E820_RESERVED from <asm/e820.h>. */
 struct e820_range {
 	uint64_t addr;
 	uint64_t size;
@@ -67,16 +96,29 @@ struct e820_range {
 
 #define MEMMAP_E820_MAX 8
 
-/*
+/**
  * memmap_init - lay out @ram_size bytes of RAM and a device-memory window
  * of @maxmem - @ram_size bytes (none when @maxmem is 0 or equal) under a
- * guest address width of @phys_bits. Fails, with a message in @err, when
- * RAM is zero or the layout does not fit below 2^phys_bits / 64 TiB.
+ * guest address width of @phys_bits.
+ *
+ * Low RAM is [0, min(R, 3 GiB)), high RAM [4 GiB, 4 GiB + rest). Device
+ * memory starts at the first MEMMAP_DEVICE_MEM_ALIGN boundary at or above
+ * the end of high RAM (and 4 GiB); the 64-bit PCI window follows it.
+ *
+ * Return: 0, or -EINVAL with a message in @err when RAM is below
+ * MEMMAP_RAM_MIN or not a multiple of 4 KiB, maxmem is below RAM or not a
+ * multiple of 4 KiB, @phys_bits is out of range, or the layout does not fit
+ * below min(2^phys_bits, MEMMAP_MAX_GPA). @mm is zeroed on failure.
  */
 int memmap_init(struct memmap *mm, uint64_t ram_size, uint64_t maxmem,
 		unsigned phys_bits, struct error *err) __must_check;
 
-/* Fills @out (MEMMAP_E820_MAX entries) in address order; returns the count. */
+/**
+ * memmap_e820 - the e820 table the guest sees: RAM [0, EBDA_START),
+ * reserved EBDA and BIOS F-segment, RAM [1 MiB, low end), and high RAM when
+ * there is any. Device memory is not listed (virtio-mem finds it itself).
+ * Fills @out (MEMMAP_E820_MAX entries) in address order; returns the count.
+ */
 unsigned memmap_e820(const struct memmap *mm, struct e820_range *out);
 
 #endif
