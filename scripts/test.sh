@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Sets everything up and runs flexvm's whole test suite: unit tests (meson
+# + cmocka) and integration tests (pytest: the test guest under flexvm and
+# under QEMU 7.2, Linux boots). Ends with 'N passed, N failed, N skipped'.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export FLEXVM_BUILD=${FLEXVM_BUILD:-$top/build}
+if [ "${CI:-}" = true ]; then
+	export FLEXVM_MESON_ARGS="${FLEXVM_MESON_ARGS:-} -Dwerror=true"
+fi
+
+if ! "$top/scripts/setup.sh"; then
+	echo "setup or build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+export FLEXVM="$FLEXVM_BUILD/flexvm"
+export FLEXVM_GUEST="$FLEXVM_BUILD/tests/guest/guest.elf"
+results=()
+
+meson test -C "$FLEXVM_BUILD" --suite unit --print-errorlogs \
+	--num-processes 2
+results+=("$FLEXVM_BUILD/meson-logs/testlog.json")
+
+# Debian's pytest, whatever python3 comes first on PATH.
+/usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
+	--junitxml="$FLEXVM_BUILD/pytest-integration.xml" \
+	"$top/tests/kvm" "$top/tests/boot"
+results+=("$FLEXVM_BUILD/pytest-integration.xml")
+
+exec /usr/bin/python3 "$top/tools/test-summary.py" "${results[@]}"

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The main loop: one epoll set on the main thread for host fds (serial
+ * input, signals, later QMP sockets and ioeventfds), plus a queue of calls
+ * posted from other threads (vCPUs asking for a reset or shutdown).
+ * Handlers run on the main thread with the device-model lock held.
+ */
+#ifndef FLEXVM_CORE_EVENT_LOOP_H
+#define FLEXVM_CORE_EVENT_LOOP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/compiler.h"
+
+/* @events is the epoll mask that fired (EPOLLIN, EPOLLHUP, ...). */
+typedef void (*event_fd_fn)(void *opaque, uint32_t events);
+typedef void (*event_call_fn)(void *opaque);
+
+struct event_loop;
+
+/*
+ * event_loop_create - a loop whose handlers run with @lock held. The lock
+ * is released only while the loop sleeps in epoll_wait.
+ */
+struct event_loop *event_loop_create(pthread_mutex_t *lock);
+void event_loop_destroy(struct event_loop *el);
+
+/* Watch @fd for @events (EPOLLIN...). 0 or -errno (-EPERM: regular file). */
+int event_loop_add_fd(struct event_loop *el, int fd, uint32_t events,
+		      event_fd_fn fn, void *opaque) __must_check;
+/* Change the mask of a watched fd; 0 pauses it without forgetting it. */
+int event_loop_mod_fd(struct event_loop *el, int fd, uint32_t events);
+void event_loop_del_fd(struct event_loop *el, int fd);
+
+/*
+ * event_loop_post - run @fn(@opaque) on the main thread soon. Callable from
+ * any thread, with or without the lock. Returns 0 or -ENOMEM.
+ */
+int event_loop_post(struct event_loop *el, event_call_fn fn, void *opaque);
+
+/* Runs until event_loop_quit(); returns the status given to it. */
+int event_loop_run(struct event_loop *el);
+/* Makes event_loop_run() return @status after the current handler. */
+void event_loop_quit(struct event_loop *el, int status);
+
+#endif

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * struct vm: the one virtual machine of a flexvm process. It owns the KVM
+ * fds, guest memory and memslots, the buses, every device, the vCPUs and
+ * the main loop, and builds them in a fixed order (vm_create) that reads
+ * top to bottom. See ARCHITECTURE.md for threads and locking.
+ *
+ * Locking: dm_lock (the device-model lock) guards all device, bus and run
+ * state. The main loop holds it while handlers run; vCPU threads take it
+ * around exit dispatch.
+ */
+#ifndef FLEXVM_CORE_VM_H
+#define FLEXVM_CORE_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/boot.h"
+#include "config/machine_config.h"
+#include "core/chardev.h"
+#include "core/event_loop.h"
+#include "hw/bus.h"
+#include "hw/cmos_rtc.h"
+#include "hw/debug_exit.h"
+#include "hw/i8042.h"
+#include "hw/serial_8250.h"
+#include "mem/guest_mem.h"
+#include "mem/memmap.h"
+#include "mem/memslot.h"
+#include "util/error.h"
+#include "util/log.h"
+
+struct vcpu;
+struct kvm_cpuid2;
+
+/* QEMU's run states, the subset flexvm reaches. */
+enum runstate {
+	RUNSTATE_PRELAUNCH,	/* built, -S given, never ran */
+	RUNSTATE_RUNNING,
+	RUNSTATE_PAUSED,	/* stopped by the user */
+	RUNSTATE_SHUTDOWN,	/* the process is about to exit */
+};
+
+struct vm_serial {
+	struct serial_8250 uart;
+	struct chardev *chr;
+	struct vm *vm;
+	unsigned irq;
+};
+
+struct vm {
+	const struct machine_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	unsigned phys_bits;		/* guest MAXPHYADDR */
+	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID */
+
+	struct memmap mm;
+	struct guest_mem gm;
+	void *ram_hva;			/* one mapping for low + high RAM */
+	struct memslot_table slots;
+
+	pthread_mutex_t dm_lock;
+	pthread_cond_t vcpu_cond;	/* with dm_lock: vCPU parked/resumed */
+	struct event_loop *loop;
+	int signal_fd;			/* SIGINT/SIGTERM/SIGHUP */
+	enum runstate runstate;
+	bool pause_requested;		/* vCPUs must park */
+	bool reset_pending;
+
+	struct bus pio;
+	struct bus mmio;
+	struct vm_serial serials[MACHINE_MAX_SERIALS];
+	unsigned nr_serials;
+	struct i8042 kbd;
+	struct cmos_rtc rtc;
+	struct debug_exit debug_exit;
+
+	struct boot_request boot_req;
+	struct boot_info boot;
+
+	/* Power-on state of the in-kernel irqchip, restored on reset. */
+	void *irqchip_snapshot;
+
+	struct vcpu **vcpus;
+	unsigned nr_vcpus;
+
+	struct ratelimit unassigned_rl;	/* guest pokes at empty ports */
+};
+
+/*
+ * vm_create - build the machine @cfg describes: KVM, memory, irqchip,
+ * buses and devices, the kernel, then the vCPUs (created, not started).
+ * Returns NULL with one clear line in @err.
+ */
+struct vm *vm_create(const struct machine_config *cfg, struct error *err);
+void vm_destroy(struct vm *vm);
+
+/*
+ * vm_run - start the vCPUs (unless -S) and run the main loop until the
+ * guest or the user ends the VM. Returns the process exit status.
+ */
+int vm_run(struct vm *vm);
+
+/*
+ * Requests from any thread with dm_lock held (vCPU exits, devices):
+ * vm_request_reset() resets the machine, or ends the VM under -no-reboot;
+ * vm_request_exit() ends the VM with @status.
+ */
+void vm_request_reset(struct vm *vm);
+void vm_request_exit(struct vm *vm, int status);
+
+/* Pause/resume all vCPUs; main thread, dm_lock held. */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+
+/* Raise or lower an ISA/IOAPIC interrupt line (KVM_IRQ_LINE). */
+void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
+
+/* Internal to src/core: shared by vm.c (build) and runstate.c (reset). */
+int vm_load_boot(struct vm *vm, struct error *err);
+int vm_snapshot_irqchip(struct vm *vm);
+
+#endif

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures for the integration tests: the flexvm binary, the test guest,
+QEMU 7.2 as the reference VMM, and helpers that run a VM to completion.
+
+FLEXVM, FLEXVM_GUEST and FLEXVM_BUILD come from scripts/test.sh."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+
+
+def debug_exit_status(code):
+    """The process status isa-debug-exit gives for a guest's code (QEMU's)."""
+    return ((code << 1) | 1) & 0xFF
+
+
+def _path_from_env(name):
+    path = os.environ.get(name)
+    if not path or not os.path.exists(path):
+        pytest.skip(f"{name} is not set or missing: run through scripts/test.sh")
+    return path
+
+
+@pytest.fixture(scope="session")
+def flexvm():
+    return _path_from_env("FLEXVM")
+
+
+@pytest.fixture(scope="session")
+def guest():
+    return _path_from_env("FLEXVM_GUEST")
+
+
+@pytest.fixture(scope="session")
+def kvm():
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        pytest.skip("/dev/kvm is not usable on this host")
+
+
+@pytest.fixture(scope="session")
+def qemu():
+    path = shutil.which("qemu-system-x86_64")
+    if not path:
+        pytest.skip("qemu-system-x86_64 is not installed (scripts/setup.sh installs it)")
+    return path
+
+
+class VmResult:
+    def __init__(self, proc):
+        self.status = proc.returncode
+        self.out = proc.stdout.decode(errors="replace")
+        self.err = proc.stderr.decode(errors="replace")
+
+    def lines(self, prefix):
+        return [l[len(prefix):].strip() for l in self.out.splitlines()
+                if l.startswith(prefix)]
+
+    def __repr__(self):
+        return f"status={self.status}\n--- stdout ---\n{self.out}\n--- stderr ---\n{self.err}"
+
+
+def run(cmd, timeout=60, stdin=subprocess.DEVNULL, **kw):
+    proc = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout, **kw)
+    return VmResult(proc)
+
+
+@pytest.fixture
+def run_flexvm(flexvm, kvm):
+    def go(args, timeout=60, **kw):
+        return run([flexvm] + list(args), timeout=timeout, **kw)
+    return go
+
+
+@pytest.fixture
+def run_guest(flexvm, guest, kvm):
+    """Boots the test guest under flexvm with a scenario; returns VmResult."""
+    def go(append, extra=(), timeout=60, **kw):
+        cmd = [flexvm, "-kernel", guest, "-nographic", "-m", "256M",
+               "-append", append] + list(extra)
+        return run(cmd, timeout=timeout, **kw)
+    return go
+
+
+@pytest.fixture
+def run_guest_qemu(qemu, guest, kvm):
+    """The same guest under QEMU 7.2, the reference VMM."""
+    def go(append, extra=(), timeout=90):
+        cmd = [qemu, "-accel", "kvm", "-cpu", "host", "-m", "256M",
+               "-display", "none", "-serial", "stdio", "-monitor", "none",
+               "-no-user-config", "-nodefaults", "-device", "isa-debug-exit",
+               "-kernel", guest, "-append", append] + list(extra)
+        return run(cmd, timeout=timeout)
+    return go
