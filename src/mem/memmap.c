@@ -15,6 +15,7 @@
 
 _Static_assert(MEMMAP_E820_MAX >= 5, "memmap_e820 writes up to 5 entries");
 _Static_assert(MEMMAP_RAM_MIN > KERNEL_LOAD_ADDR, "RAM must reach 1 MiB");
+_Static_assert(BIOS_FSEG_END == KERNEL_LOAD_ADDR, "F-segment ends at 1 MiB");
 
 /*
  * Format @bytes in the largest binary unit that divides it exactly, so an
