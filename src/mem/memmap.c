@@ -202,7 +202,8 @@ unsigned memmap_e820(const struct memmap *mm, struct e820_range *out)
 	memmap_e820_put(out, &n, EBDA_START, EBDA_END, E820_RESERVED);
 	memmap_e820_put(out, &n, BIOS_FSEG_START, BIOS_FSEG_END,
 			E820_RESERVED);
-	if (mm->low_ram_size > KERNEL_LOAD_ADDR)	/* else not initialised */
+	/* low_ram_size is at least 2 MiB once memmap_init() succeeded */
+	if (mm->low_ram_size > KERNEL_LOAD_ADDR)
 		memmap_e820_put(out, &n, KERNEL_LOAD_ADDR, mm->low_ram_size,
 				E820_RAM);
 	if (mm->high_ram_size)

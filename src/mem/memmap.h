@@ -38,7 +38,7 @@
  */
 #define BIOS_FSEG_START		0xF0000ULL
 #define BIOS_FSEG_END		0x100000ULL
-#define BIOS_ROM_START		BIOS_FSEG_START	/* the skeleton's name */
+#define BIOS_ROM_START		BIOS_FSEG_START	/* the first name */
 #undef BIOS_ROM_BASE
 #undef BIOS_ROM_END
 #define KERNEL_LOAD_ADDR	0x100000ULL	/* 1 MiB */

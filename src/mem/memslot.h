@@ -17,7 +17,10 @@
 
 #include "util/compiler.h"
 
-/* Performs KVM_SET_USER_MEMORY_REGION; size 0 deletes. Returns 0 or -errno. */
+/*
+ * Performs KVM_SET_USER_MEMORY_REGION; size 0 deletes. Returns 0 or -errno
+ * (a positive value is taken as -EIO).
+ */
 typedef int (*memslot_set_region_fn)(void *opaque, uint32_t slot,
 				     uint32_t flags, uint64_t gpa,
 				     uint64_t size, void *hva);

@@ -336,7 +336,8 @@ static void test_bus_many_regions_each_routed(void **state)
 
 	memset(devs, 0, sizeof(devs));
 	for (i = 0; i < NR_MANY; i++) {
-		k = (i * 7919u) % NR_MANY;	/* 7919 is prime: a permutation */
+		/* 7919 is prime to 1000: a permutation of 0..999 */
+		k = (i * 7919u) % NR_MANY;
 		devs[k].value = k;
 		assert_int_equal(bus_add(&f->bus, 0x100000 + k * 8ULL, 4,
 					 &fake_ops, &devs[k], "m"),

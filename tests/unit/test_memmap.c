@@ -328,35 +328,37 @@ static void test_memmap_e820_omits_device_memory(void **state)
 	assert_int_equal(e[n - 1].addr + e[n - 1].size, 5 * GiB);
 }
 
+#define T(f) cmocka_unit_test(f)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memmap_128m_all_low),
-		cmocka_unit_test(test_memmap_3g_fills_low_ram_exactly),
-		cmocka_unit_test(test_memmap_3g_plus_page_spills_to_4g),
-		cmocka_unit_test(test_memmap_8g_splits_3g_low_5g_high),
-		cmocka_unit_test(test_memmap_maxmem_equal_ram_no_device_mem),
-		cmocka_unit_test(test_memmap_maxmem_1t_window_after_high_ram),
-		cmocka_unit_test(test_memmap_maxmem_16t_fits_46_bits),
-		cmocka_unit_test(test_memmap_device_base_2g_aligned_for_odd_ram),
-		cmocka_unit_test(test_memmap_39_bits_shrinks_pci_window),
-		cmocka_unit_test(test_memmap_39_bits_maxmem_1t_refused),
-		cmocka_unit_test(test_memmap_39_bits_no_room_for_pci_refused),
-		cmocka_unit_test(test_memmap_46_bits_maxmem_64t_refused),
-		cmocka_unit_test(test_memmap_48_bits_capped_at_64t),
-		cmocka_unit_test(test_memmap_46_bits_largest_maxmem_fits),
-		cmocka_unit_test(test_memmap_ram_above_phys_bits_refused),
-		cmocka_unit_test(test_memmap_ram_1m_too_small),
-		cmocka_unit_test(test_memmap_ram_zero_refused),
-		cmocka_unit_test(test_memmap_ram_2m_is_the_minimum),
-		cmocka_unit_test(test_memmap_ram_unaligned_refused),
-		cmocka_unit_test(test_memmap_maxmem_below_ram_refused),
-		cmocka_unit_test(test_memmap_maxmem_unaligned_refused),
-		cmocka_unit_test(test_memmap_phys_bits_out_of_range_refused),
-		cmocka_unit_test(test_memmap_e820_128m_four_entries),
-		cmocka_unit_test(test_memmap_e820_8g_adds_high_ram),
-		cmocka_unit_test(test_memmap_e820_3g_plus_page_one_high_page),
-		cmocka_unit_test(test_memmap_e820_omits_device_memory),
+		T(test_memmap_128m_all_low),
+		T(test_memmap_3g_fills_low_ram_exactly),
+		T(test_memmap_3g_plus_page_spills_to_4g),
+		T(test_memmap_8g_splits_3g_low_5g_high),
+		T(test_memmap_maxmem_equal_ram_no_device_mem),
+		T(test_memmap_maxmem_1t_window_after_high_ram),
+		T(test_memmap_maxmem_16t_fits_46_bits),
+		T(test_memmap_device_base_2g_aligned_for_odd_ram),
+		T(test_memmap_39_bits_shrinks_pci_window),
+		T(test_memmap_39_bits_maxmem_1t_refused),
+		T(test_memmap_39_bits_no_room_for_pci_refused),
+		T(test_memmap_46_bits_maxmem_64t_refused),
+		T(test_memmap_48_bits_capped_at_64t),
+		T(test_memmap_46_bits_largest_maxmem_fits),
+		T(test_memmap_ram_above_phys_bits_refused),
+		T(test_memmap_ram_1m_too_small),
+		T(test_memmap_ram_zero_refused),
+		T(test_memmap_ram_2m_is_the_minimum),
+		T(test_memmap_ram_unaligned_refused),
+		T(test_memmap_maxmem_below_ram_refused),
+		T(test_memmap_maxmem_unaligned_refused),
+		T(test_memmap_phys_bits_out_of_range_refused),
+		T(test_memmap_e820_128m_four_entries),
+		T(test_memmap_e820_8g_adds_high_ram),
+		T(test_memmap_e820_3g_plus_page_one_high_page),
+		T(test_memmap_e820_omits_device_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
