@@ -54,7 +54,7 @@ void error_setg_errno(struct error *err, int errnum, const char *fmt, ...)
 void error_prepend(struct error *err, const char *fmt, ...)
 {
 	char prefix[sizeof(err->msg)];
-	char old[sizeof(err->msg)];
+	size_t plen, mlen;
 	va_list ap;
 
 	if (!error_is_set(err))
@@ -62,8 +62,14 @@ void error_prepend(struct error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	plen = strlen(prefix);
+	mlen = strlen(err->msg);
+	/* Keep the message's end truncated, never the prefix. */
+	if (plen + mlen >= sizeof(err->msg))
+		mlen = sizeof(err->msg) - 1 - plen;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
 }
 
 const char *error_class_name(enum error_class cls)
