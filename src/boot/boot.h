@@ -46,6 +46,21 @@ struct boot_info {
 /* GDT selectors the boot code sets up (same as Linux's boot GDT). */
 #define BOOT_CS_SELECTOR 0x10
 #define BOOT_DS_SELECTOR 0x18
+#define BOOT_GDT_ENTRIES 4	/* null, null, code, data */
+
+/*
+ * The bytes a loader works on, already read from the files. The loaders
+ * (bzimage_load, pvh_load) only take this, so unit tests and fuzzers can
+ * hand them any buffer.
+ */
+struct boot_payload {
+	const char *kernel_name;	/* path, for error messages */
+	const uint8_t *kernel;
+	size_t kernel_size;
+	const uint8_t *initrd;		/* NULL: no initrd */
+	size_t initrd_size;
+	const char *cmdline;		/* never NULL */
+};
 
 /*
  * boot_load - read the kernel (and initrd) named in @req, recognise its
@@ -57,5 +72,33 @@ struct boot_info {
 int boot_load(const struct guest_mem *gm, const struct memmap *mm,
 	      const struct boot_request *req, struct boot_info *out,
 	      struct error *err) __must_check;
+
+/* Helpers shared by the loaders in src/boot/ (boot.c). */
+
+/**
+ * boot_place_initrd - highest address for @size bytes of initrd inside
+ * [@lo, @hi): 2 MiB aligned if possible, else page aligned. Returns 0 with
+ * *@addr set, or -ENOSPC with QEMU's "initrd is too large" line in @err
+ * (which may be NULL).
+ */
+int boot_place_initrd(uint64_t lo, uint64_t hi, uint64_t size,
+		      uint64_t *addr, struct error *err) __must_check;
+
+/**
+ * boot_write_cmdline - copy @cmdline and its NUL to BOOT_CMDLINE_ADDR.
+ * Returns 0, -E2BIG when strlen(@cmdline) > @max_len or does not fit
+ * BOOT_CMDLINE_MAX, -EFAULT when that memory is not RAM.
+ */
+int boot_write_cmdline(const struct guest_mem *gm, const char *cmdline,
+		       size_t max_len) __must_check;
+
+/**
+ * boot_write_gdt - write the boot GDT at BOOT_GDT_ADDR: two null entries,
+ * code at BOOT_CS_SELECTOR (64-bit for BOOT_MODE_LINUX64, flat 32-bit for
+ * BOOT_MODE_PVH), flat data at BOOT_DS_SELECTOR; fills @out's gdt_addr
+ * and gdt_limit. Returns 0 or -EFAULT.
+ */
+int boot_write_gdt(const struct guest_mem *gm, enum boot_mode mode,
+		   struct boot_info *out) __must_check;
 
 #endif
