@@ -47,6 +47,7 @@ struct vm_serial {
 	struct chardev *chr;
 	struct vm *vm;
 	unsigned irq;
+	bool irq_level;		/* this UART's own request */
 };
 
 struct vm {

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running the machine: start and park vCPUs, the main loop, machine reset
+ * and exit. Requests from vCPU threads (reset, exit) are posted to the main
+ * loop, which carries them out with every vCPU parked. Main thread, with
+ * dm_lock held, unless a function says otherwise.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "boot/cpu_setup.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+
+/* Power-on state of the in-kernel PIC pair, IOAPIC and PIT. */
+struct irqchip_snapshot {
+	struct kvm_irqchip chips[3];
+	struct kvm_pit_state2 pit;
+};
+
+struct exit_request {
+	struct vm *vm;
+	int status;
+};
+
+int vm_snapshot_irqchip(struct vm *vm)
+{
+	struct irqchip_snapshot *snap = calloc(1, sizeof(*snap));
+
+	if (!snap)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ARRAY_SIZE(snap->chips); i++) {
+		snap->chips[i].chip_id = i;	/* PIC master, slave, IOAPIC */
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &snap->chips[i]) < 0)
+			goto fail;
+	}
+	if (ioctl(vm->vm_fd, KVM_GET_PIT2, &snap->pit) < 0)
+		goto fail;
+	vm->irqchip_snapshot = snap;
+	return 0;
+fail:
+	free(snap);
+	return -errno;
+}
+
+static int vm_restore_irqchip(struct vm *vm)
+{
+	struct irqchip_snapshot *snap = vm->irqchip_snapshot;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(snap->chips); i++)
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &snap->chips[i]) < 0)
+			return -errno;
+	if (ioctl(vm->vm_fd, KVM_SET_PIT2, &snap->pit) < 0)
+		return -errno;
+	return 0;
+}
+
+void vm_set_irq(struct vm *vm, unsigned gsi, bool level)
+{
+	struct kvm_irq_level line = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) < 0)
+		log_ratelimited(&vm->unassigned_rl, "KVM_IRQ_LINE %u: %s",
+				gsi, strerror(errno));
+}
+
+static bool all_vcpus_parked(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (v->thread_started && !v->parked)
+			return false;
+	}
+	return true;
+}
+
+void vm_pause(struct vm *vm)
+{
+	vm->pause_requested = true;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+	/* Waiting releases dm_lock, so a vCPU in the middle of an exit can
+	 * finish its dispatch and park. */
+	while (!all_vcpus_parked(vm))
+		pthread_cond_wait(&vm->vcpu_cond, &vm->dm_lock);
+}
+
+void vm_resume(struct vm *vm)
+{
+	vm->pause_requested = false;
+	pthread_cond_broadcast(&vm->vcpu_cond);
+}
+
+static void do_exit(void *opaque)
+{
+	struct exit_request *req = opaque;
+
+	event_loop_quit(req->vm->loop, req->status);
+	free(req);
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	struct exit_request *req = malloc(sizeof(*req));
+
+	if (!req || event_loop_post(vm->loop, do_exit, req)) {
+		free(req);
+		exit(status);	/* cannot even queue: leave at once */
+	}
+	*req = (struct exit_request){ .vm = vm, .status = status };
+}
+
+static void do_reset(void *opaque)
+{
+	struct vm *vm = opaque;
+	struct error err = { 0 };
+	int ret = 0;
+
+	vm_pause(vm);
+	for (unsigned i = 0; i < vm->nr_serials; i++)
+		serial_8250_reset(&vm->serials[i].uart);
+	/* The RTC keeps its time and CMOS across reset, like a real one. */
+	i8042_reset(&vm->kbd);
+	for (unsigned i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = vcpu_reset(vm->vcpus[i]);
+	if (!ret)
+		ret = vm_restore_irqchip(vm);
+	if (ret)
+		error_setg_errno(&err, -ret, "cannot reset the machine");
+	else
+		ret = vm_load_boot(vm, &err);
+	vm->reset_pending = false;
+	if (ret) {
+		log_error("%s", err.msg);
+		event_loop_quit(vm->loop, 1);
+		return;
+	}
+	vm_resume(vm);
+}
+
+void vm_request_reset(struct vm *vm)
+{
+	/* -no-reboot: QEMU turns the guest's reset into a clean exit. */
+	if (vm->cfg->no_reboot) {
+		vm_request_exit(vm, 0);
+		return;
+	}
+	if (vm->reset_pending)
+		return;
+	vm->reset_pending = true;
+	if (event_loop_post(vm->loop, do_reset, vm))
+		vm_request_exit(vm, 1);
+}
+
+static void on_signal(void *opaque, uint32_t events)
+{
+	struct vm *vm = opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(vm->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_error("terminating on signal %u from pid %u", si.ssi_signo,
+		  si.ssi_pid);
+	event_loop_quit(vm->loop, 0);
+}
+
+/* SIGINT/SIGTERM/SIGHUP arrive through the main loop, like QEMU's. */
+static int vm_watch_signals(struct vm *vm)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->signal_fd < 0)
+		return -errno;
+	return event_loop_add_fd(vm->loop, vm->signal_fd, EPOLLIN, on_signal,
+				 vm);
+}
+
+static void vm_stop_vcpus(struct vm *vm)
+{
+	vm->runstate = RUNSTATE_SHUTDOWN;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->stop = true;
+	vm_pause(vm);
+	pthread_cond_broadcast(&vm->vcpu_cond);
+	pthread_mutex_unlock(&vm->dm_lock);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->thread_started)
+			pthread_join(vm->vcpus[i]->thread, NULL);
+	pthread_mutex_lock(&vm->dm_lock);
+}
+
+int vm_run(struct vm *vm)
+{
+	int status;
+	int ret;
+
+	vcpu_init_signals();
+	ret = vm_watch_signals(vm);
+	if (ret) {
+		log_error("cannot watch signals: %s", strerror(-ret));
+		return 1;
+	}
+	pthread_mutex_lock(&vm->dm_lock);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(vm->vcpus[i]);
+		if (ret) {
+			log_error("cannot start cpu %u: %s", i,
+				  strerror(-ret));
+			vm_request_exit(vm, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vm->dm_lock);
+	status = event_loop_run(vm->loop);
+	pthread_mutex_lock(&vm->dm_lock);
+	vm_stop_vcpus(vm);
+	pthread_mutex_unlock(&vm->dm_lock);
+	return status;
+}
