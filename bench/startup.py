@@ -29,7 +29,7 @@ def flexvm_cmd(flexvm, guest):
 
 
 def qemu_cmd(qemu, guest):
-    return [qemu, "-accel", "kvm", "-cpu", "host", "-m", "256M",
+    return [qemu, "-accel", "kvm", "-cpu", "host,-arch-capabilities", "-m", "256M",
             "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-nodefaults", "-no-user-config", "-device", "isa-debug-exit",
             "-kernel", guest, "-append", "scenario=echo"]

@@ -27,6 +27,6 @@ run "$flexvm" -kernel "$guest" -m 512M -smp 2 -nographic \
 run "$flexvm" -kernel "$guest" -m 512M -smp 2 -nographic \
 	-append "scenario=smp cpus=2"
 echo "== the same guest under QEMU 7.2 (SeaBIOS runs first) =="
-run qemu-system-x86_64 -accel kvm -cpu host -m 512M -smp 2 -display none \
+run qemu-system-x86_64 -accel kvm -cpu host,-arch-capabilities -m 512M -smp 2,sockets=2 -display none \
 	-serial stdio -monitor none -nodefaults -no-user-config \
 	-device isa-debug-exit -kernel "$guest" -append "scenario=smp cpus=2"

@@ -90,7 +90,7 @@ def run_guest(flexvm, guest, kvm):
 def run_guest_qemu(qemu, guest, kvm):
     """The same guest under QEMU 7.2, the reference VMM."""
     def go(append, extra=(), timeout=90):
-        cmd = [qemu, "-accel", "kvm", "-cpu", "host", "-m", "256M",
+        cmd = [qemu, "-accel", "kvm", "-cpu", "host,-arch-capabilities", "-m", "256M",
                "-display", "none", "-serial", "stdio", "-monitor", "none",
                "-no-user-config", "-nodefaults", "-device", "isa-debug-exit",
                "-kernel", guest, "-append", append] + list(extra)

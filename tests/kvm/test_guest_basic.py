@@ -31,12 +31,15 @@ def test_exit_status_is_the_debug_exit_code(run_guest):
 
 def test_guest_sees_flexvm_e820_map(run_guest):
     r = run_guest("scenario=hello", extra=["-m", "512M"])
-    got = [tuple(l.replace("-", " ").split()[:2]) + (l.split()[-1],)
-           for l in r.lines("e820:")]
-    want = [(f"{a:x}", f"{a + size - 1:x}", str(t))
-            for a, size, t in flexvm_layout.e820(512 << 20)]
-    assert [(int(a, 16), int(b, 16), t) for a, b, t in got] == \
-        [(int(a, 16), int(b, 16), t) for a, b, t in want], r
+    # The guest prints "e820: 0x<start>-0x<end> type <n>", end inclusive.
+    got = []
+    for line in r.lines("e820:"):
+        span, _, kind = line.split()
+        start, end = (int(x, 16) for x in span.split("-"))
+        got.append((start, end, int(kind)))
+    want = [(e.start, e.end, e.type)
+            for e in flexvm_layout.e820_map(512 << 20)]
+    assert got == want, r
 
 
 def test_guest_gets_its_command_line(run_guest):
@@ -74,9 +77,10 @@ def _boots_twice(flexvm, guest, scenario):
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     out = b""
+    marker = f"{BANNER}{scenario}\n".encode()
     deadline = time.monotonic() + 60
     try:
-        while out.count(BANNER.encode()) < 2 and time.monotonic() < deadline:
+        while out.count(marker) < 2 and time.monotonic() < deadline:
             chunk = proc.stdout.read1(4096)
             if not chunk:
                 break
