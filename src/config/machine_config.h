@@ -18,16 +18,35 @@
 #define MACHINE_MAX_CPUS	255	/* xAPIC ids, MP table */
 #define MACHINE_MAX_DEVICES	64
 #define MACHINE_MAX_OBJECTS	64
+#define MACHINE_MAX_CHARDEVS	16
+#define MACHINE_MAX_MONITORS	8
+#define MACHINE_MAX_MEM_SLOTS	256	/* QEMU pc: ACPI memory hotplug slots */
+#define MACHINE_DEFAULT_RAM	(128 * MiB)
+#define MACHINE_TYPE		"pc"	/* the one machine type flexvm has */
+#define DEBUG_EXIT_IOBASE	0x501	/* QEMU's isa-debug-exit defaults */
+#define DEBUG_EXIT_IOSIZE	2
 
 enum serial_backend {
-	SERIAL_BACKEND_NONE,	/* "none" or "null": port present, output dropped */
+	SERIAL_BACKEND_NONE,	/* "null": port present, output dropped */
 	SERIAL_BACKEND_STDIO,	/* "stdio" or "mon:stdio" */
 	SERIAL_BACKEND_FILE,	/* "file:PATH" */
 };
 
+/* "-serial none" adds no port at all (as QEMU); it only drops the default. */
 struct serial_config {
 	enum serial_backend backend;
 	const char *path;	/* SERIAL_BACKEND_FILE: points into argv */
+	bool mux;		/* "mon:" prefix: QEMU muxes its monitor here */
+};
+
+/*
+ * -smp as given; 0 means "not given" (QEMU 7.2 treats an explicit 0 the
+ * same way, after a deprecation warning). machine_config_validate()
+ * computes the omitted ones with QEMU's rules.
+ */
+struct smp_config {
+	unsigned cpus, maxcpus;
+	unsigned sockets, dies, clusters, cores, threads;
 };
 
 /* A -device or -object argument, kept raw for the step that implements it. */
@@ -40,14 +59,25 @@ struct machine_config {
 	uint64_t ram_size;
 	uint64_t maxmem;	/* 0: not given (no device memory) */
 	unsigned mem_slots;	/* -m slots=, 0: not given */
+	bool has_maxmem;	/* maxmem= given (maxmem=0 is an error) */
+	bool has_mem_slots;	/* slots= given (slots=0 still counts) */
 
 	unsigned nr_cpus;	/* -smp [cpus=]N; default 1 */
+	/* Filled in by machine_config_validate() from @smp (or @nr_cpus). */
+	unsigned max_cpus;
+	unsigned cpu_sockets, cpu_dies, cpu_cores, cpu_threads;
+	struct smp_config smp;	/* as given on the command line */
+
+	const char *machine_type;	/* -machine type=, "pc" */
+	const char *cpu_model;		/* -cpu: "host" (default) or "max" */
 
 	const char *kernel;	/* -kernel, required */
 	const char *initrd;	/* -initrd, NULL if absent */
 	const char *append;	/* -append, "" if absent */
 
 	const char *name;	/* -name, NULL if absent */
+	/* @name's storage: a -name value may hold ",," escapes. */
+	char name_buf[256];
 	const char *pidfile;	/* -pidfile, NULL if absent */
 
 	bool no_reboot;		/* -no-reboot: guest reset ends the process */
@@ -61,12 +91,14 @@ struct machine_config {
 	 */
 	struct serial_config serials[MACHINE_MAX_SERIALS];
 	unsigned nr_serials;
+	bool serial_set;	/* some -serial was given, even "none" */
 
 	/*
 	 * isa-debug-exit: present by default at QEMU's iobase 0x501, size 2
 	 * (-nodefaults removes it), or as given by -device isa-debug-exit.
 	 */
 	bool debug_exit;
+	bool debug_exit_set;	/* from -device: survives -nodefaults */
 	uint16_t debug_exit_iobase;
 	uint16_t debug_exit_iosize;
 
@@ -75,15 +107,52 @@ struct machine_config {
 	unsigned nr_devices;
 	struct raw_opts objects[MACHINE_MAX_OBJECTS];
 	unsigned nr_objects;
+
+	/*
+	 * -chardev, -qmp and -mon arguments, parsed by the monitor step.
+	 * Until it lands machine_config_validate() rejects them, so a script
+	 * waiting for a QMP socket fails at once instead of hanging.
+	 */
+	struct raw_opts chardevs[MACHINE_MAX_CHARDEVS];
+	unsigned nr_chardevs;
+	struct raw_opts qmps[MACHINE_MAX_MONITORS];	/* -qmp DEV */
+	unsigned nr_qmps;
+	struct raw_opts mons[MACHINE_MAX_MONITORS];	/* -mon OPTS */
+	unsigned nr_mons;
 };
 
 /* Defaults: 128 MiB, 1 CPU, empty append, debug-exit on. */
 void machine_config_init(struct machine_config *cfg);
 
-/*
- * machine_config_validate - cross-option checks after parsing (kernel
- * given, sizes non-zero, maxmem >= ram, cpus in range...), with QEMU's
- * wording. Fills in the default serial. Returns 0 or -EINVAL with @err set.
+/**
+ * machine_config_add_serial - append the next COM port from a -serial value
+ * @cfg: the config being built
+ * @spec: "stdio", "mon:stdio" (or "mon:" + any of these), "null",
+ *        "file:PATH" (kept as a pointer into @spec), or "none" (no port,
+ *        but no default COM1 either, as in QEMU)
+ * @err: QEMU's wording, without the "-serial X: " location
+ *
+ * Return: 0 or -EINVAL (unknown or unsupported driver, stdio used twice,
+ * more than MACHINE_MAX_SERIALS ports).
+ */
+int machine_config_add_serial(struct machine_config *cfg, const char *spec,
+			      struct error *err) __must_check;
+
+/**
+ * machine_config_validate - cross-option checks after parsing, with QEMU's
+ * wording, in QEMU's order
+ * @cfg: the parsed config; completed in place
+ * @err: the first problem found
+ *
+ * A kernel is required (-initrd/-append alone get QEMU's errors). CPUs:
+ * the -smp topology is completed (max_cpus, cpu_sockets...) and nr_cpus
+ * set from it; with no -smp at all, nr_cpus is kept. Memory: size 0
+ * becomes the 128 MiB default and the size rounds up to 8 KiB (as QEMU's
+ * -m); maxmem/slots must agree; maxmem stays 0 when not given. -chardev,
+ * -qmp and -mon are refused until implemented. Last, the default COM1 on
+ * stdio is added unless -nodefaults or -serial, and the default
+ * isa-debug-exit is dropped by -nodefaults unless -device re-added it.
+ * Returns 0 or -EINVAL with @err set.
  */
 int machine_config_validate(struct machine_config *cfg,
 			    struct error *err) __must_check;
