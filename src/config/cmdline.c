@@ -202,9 +202,12 @@ static int cmdline_smp_opts(struct cmdline_state *st, const char *arg __unused,
 			return -EINVAL;
 		}
 	}
-	if (zero)
-		log_warn("Deprecated CPU topology (considered invalid): CPU "
-			 "topology parameters must be greater than zero");
+	/* QEMU 7.2 only warns; QEMU 9 refuses it, and so does flexvm. */
+	if (zero) {
+		error_setg(err, "Invalid CPU topology: CPU topology parameters "
+			   "must be greater than zero");
+		return -EINVAL;
+	}
 	st->cfg->smp = smp;
 	return 0;
 }

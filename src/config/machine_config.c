@@ -117,8 +117,14 @@ int machine_config_add_serial(struct machine_config *cfg, const char *spec,
 static int machine_config_check_memory(struct machine_config *cfg,
 				       struct error *err)
 {
-	if (cfg->ram_size == 0)
-		cfg->ram_size = MACHINE_DEFAULT_RAM;	/* QEMU's "-m 0" */
+	/*
+	 * QEMU 7.2 reads "-m 0" as its default size; a zero-sized machine is
+	 * never what a user meant, so flexvm refuses it (docs/cmdline.md).
+	 */
+	if (cfg->ram_size == 0) {
+		error_setg(err, "-m 0: RAM size must be greater than 0");
+		return -EINVAL;
+	}
 	if (cfg->ram_size > UINT64_MAX - MACHINE_RAM_ALIGN + 1) {
 		error_setg(err, "ram size too large");
 		return -EINVAL;
@@ -270,6 +276,43 @@ static int machine_config_check_monitors(const struct machine_config *cfg,
 	return -EINVAL;
 }
 
+/* The first comma-separated word of @text, into @buf. */
+static const char *first_word(const char *text, char *buf, size_t len)
+{
+	size_t n = strcspn(text, ",");
+
+	snprintf(buf, len, "%.*s", (int)MIN(n, len - 1), text);
+	return buf;
+}
+
+/*
+ * -device and -object text for types flexvm does not model: refused with
+ * QEMU's words rather than ignored, so a script learns at once.
+ */
+static int machine_config_check_unmodelled(const struct machine_config *cfg,
+					   struct error *err)
+{
+	char name[64];
+
+	if (cfg->nr_devices) {
+		error_setg(err, "-device %s: '%s' is not a valid device model "
+			   "name", cfg->devices[0].text,
+			   first_word(cfg->devices[0].text, name, sizeof(name)));
+		return -EINVAL;
+	}
+	if (cfg->nr_objects) {
+		const char *type = cfg->objects[0].text;
+
+		if (!strncmp(type, "qom-type=", 9))
+			type += 9;
+		error_setg(err, "-object %s: invalid object type: %s",
+			   cfg->objects[0].text,
+			   first_word(type, name, sizeof(name)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void machine_config_fill_defaults(struct machine_config *cfg)
 {
 	if (!cfg->serial_set && !cfg->nodefaults && cfg->nr_serials == 0) {
@@ -302,6 +345,8 @@ int machine_config_validate(struct machine_config *cfg, struct error *err)
 	}
 	if (!ret)
 		ret = machine_config_check_monitors(cfg, err);
+	if (!ret)
+		ret = machine_config_check_unmodelled(cfg, err);
 	if (!ret)
 		machine_config_fill_defaults(cfg);
 	return ret;

@@ -403,15 +403,14 @@ static void test_cmdline_smp_last_value_wins(void **state)
 	run_free(&r);
 }
 
-static void test_cmdline_smp_zero_is_accepted(void **state)
+static void test_cmdline_smp_zero_fails(void **state)
 {
-	struct run r;
-
 	(void)state;
-	/* QEMU 7.2 only warns: "Deprecated CPU topology ..." */
-	ASSERT_PARSES(&r, "-smp", "0");
-	assert_int_equal(r.cfg.smp.cpus, 0);
-	run_free(&r);
+	/* QEMU 7.2 only warns; flexvm refuses, with QEMU 9's words. */
+	ASSERT_ERROR("Invalid CPU topology: CPU topology parameters must be "
+		     "greater than zero", "-smp", "0");
+	ASSERT_ERROR("Invalid CPU topology: CPU topology parameters must be "
+		     "greater than zero", "-smp", "2,sockets=0");
 }
 
 static void test_cmdline_smp_bad_number_fails(void **state)
@@ -975,14 +974,14 @@ static void test_cmdline_version(void **state)
 }
 
 /* The whole path main() takes: parse, then validate. */
-static void test_cmdline_then_validate_m_zero_is_default(void **state)
+static void test_cmdline_then_validate_m_zero_fails(void **state)
 {
 	struct run r;
 
 	(void)state;
 	ASSERT_PARSES(&r, "-kernel", "k", "-m", "0");
-	assert_int_equal(machine_config_validate(&r.cfg, &r.err), 0);
-	assert_int_equal(r.cfg.ram_size, 128 * MiB);
+	assert_int_equal(machine_config_validate(&r.cfg, &r.err), -EINVAL);
+	assert_string_equal(r.err.msg, "-m 0: RAM size must be greater than 0");
 	run_free(&r);
 }
 
@@ -1053,7 +1052,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_smp_cpus),
 		cmocka_unit_test(test_cmdline_smp_topology_keys),
 		cmocka_unit_test(test_cmdline_smp_last_value_wins),
-		cmocka_unit_test(test_cmdline_smp_zero_is_accepted),
+		cmocka_unit_test(test_cmdline_smp_zero_fails),
 		cmocka_unit_test(test_cmdline_smp_bad_number_fails),
 		cmocka_unit_test(test_cmdline_flexvm_smp_negative_fails),
 		cmocka_unit_test(test_cmdline_smp_unknown_key_fails),
@@ -1109,7 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_help_prints_usage),
 		cmocka_unit_test(test_cmdline_help_stops_before_later_values),
 		cmocka_unit_test(test_cmdline_version),
-		cmocka_unit_test(test_cmdline_then_validate_m_zero_is_default),
+		cmocka_unit_test(test_cmdline_then_validate_m_zero_fails),
 		cmocka_unit_test(test_cmdline_then_validate_maxmem_error),
 		cmocka_unit_test(test_cmdline_then_validate_smp),
 		cmocka_unit_test(test_cmdline_m_slots_minus_one_wraps),

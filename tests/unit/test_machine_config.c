@@ -118,15 +118,38 @@ static void test_machine_config_boot_checked_before_smp(void **state)
 	assert_invalid(&cfg, "-initrd only allowed with -kernel option");
 }
 
-static void test_machine_config_ram_zero_means_default(void **state)
+static void test_machine_config_ram_zero_fails(void **state)
 {
 	struct machine_config cfg;
 
 	(void)state;
 	config_with_kernel(&cfg);
-	cfg.ram_size = 0;	/* QEMU's "-m 0" */
-	assert_valid(&cfg);
-	assert_int_equal(cfg.ram_size, 128 * MiB);
+	cfg.ram_size = 0;	/* "-m 0": QEMU 7.2 would use 128 MiB */
+	assert_invalid(&cfg, "-m 0: RAM size must be greater than 0");
+}
+
+static void test_machine_config_unknown_device_fails(void **state)
+{
+	struct machine_config cfg;
+
+	(void)state;
+	config_with_kernel(&cfg);
+	cfg.devices[0].text = "virtio-blk-pci,drive=d0";
+	cfg.nr_devices = 1;
+	assert_invalid(&cfg, "-device virtio-blk-pci,drive=d0: "
+		       "'virtio-blk-pci' is not a valid device model name");
+}
+
+static void test_machine_config_unknown_object_fails(void **state)
+{
+	struct machine_config cfg;
+
+	(void)state;
+	config_with_kernel(&cfg);
+	cfg.objects[0].text = "qom-type=rng-random,id=r0";
+	cfg.nr_objects = 1;
+	assert_invalid(&cfg, "-object qom-type=rng-random,id=r0: "
+		       "invalid object type: rng-random");
 }
 
 static void test_machine_config_ram_rounds_up_to_8k(void **state)
@@ -184,7 +207,7 @@ static void test_machine_config_maxmem_compared_to_default_ram(void **state)
 
 	(void)state;
 	config_with_kernel(&cfg);
-	cfg.ram_size = 0;	/* -m 0,maxmem=64M */
+	cfg.ram_size = 128 * MiB;	/* -m 128M,maxmem=64M */
 	cfg.maxmem = 64 * MiB;
 	cfg.has_maxmem = true;
 	assert_invalid(&cfg, "invalid value of maxmem: maximum memory size "
@@ -693,7 +716,9 @@ int main(void)
 		cmocka_unit_test(
 			test_machine_config_append_without_kernel_fails),
 		cmocka_unit_test(test_machine_config_boot_checked_before_smp),
-		cmocka_unit_test(test_machine_config_ram_zero_means_default),
+		cmocka_unit_test(test_machine_config_ram_zero_fails),
+		cmocka_unit_test(test_machine_config_unknown_device_fails),
+		cmocka_unit_test(test_machine_config_unknown_object_fails),
 		cmocka_unit_test(test_machine_config_ram_rounds_up_to_8k),
 		cmocka_unit_test(test_machine_config_ram_too_large_fails),
 		cmocka_unit_test(test_machine_config_maxmem_below_size_fails),
