@@ -8,6 +8,7 @@
 #include "config/machine_config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* QEMU rounds -m up to this (machine_set_mem). */
