@@ -5,6 +5,8 @@ import datetime
 import subprocess
 import time
 
+import pytest
+
 import flexvm_layout
 from conftest import debug_exit_status
 
@@ -29,8 +31,9 @@ def test_exit_status_is_the_debug_exit_code(run_guest):
     assert r.status == debug_exit_status(5), r
 
 
-def test_guest_sees_flexvm_e820_map(run_guest):
-    r = run_guest("scenario=hello", extra=["-m", "512M"])
+@pytest.mark.parametrize("ram", ["512M", "3G", "5G"])
+def test_guest_sees_flexvm_e820_map(run_guest, ram):
+    r = run_guest("scenario=hello", extra=["-m", ram])
     # The guest prints "e820: 0x<start>-0x<end> type <n>", end inclusive.
     got = []
     for line in r.lines("e820:"):
@@ -38,7 +41,7 @@ def test_guest_sees_flexvm_e820_map(run_guest):
         start, end = (int(x, 16) for x in span.split("-"))
         got.append((start, end, int(kind)))
     want = [(e.start, e.end, e.type)
-            for e in flexvm_layout.e820_map(512 << 20)]
+            for e in flexvm_layout.e820_map(flexvm_layout.parse_size(ram))]
     assert got == want, r
 
 
