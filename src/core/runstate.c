@@ -25,11 +25,6 @@ struct irqchip_snapshot {
 	struct kvm_pit_state2 pit;
 };
 
-struct exit_request {
-	struct vm *vm;
-	int status;
-};
-
 int vm_snapshot_irqchip(struct vm *vm)
 {
 	struct irqchip_snapshot *snap = calloc(1, sizeof(*snap));
@@ -99,6 +94,134 @@ void vm_resume(struct vm *vm)
 	pthread_cond_broadcast(&vm->vcpu_cond);
 }
 
+const char *vm_runstate_name(enum runstate state)
+{
+	switch (state) {
+	case RUNSTATE_PRELAUNCH:
+		return "prelaunch";
+	case RUNSTATE_RUNNING:
+		return "running";
+	case RUNSTATE_PAUSED:
+		return "paused";
+	case RUNSTATE_SHUTDOWN:
+		return "shutdown";
+	}
+	return "running";
+}
+
+const char *vm_cause_name(enum vm_cause cause)
+{
+	static const char *const names[] = {
+		[VM_CAUSE_NONE] = "none",
+		[VM_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
+		[VM_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
+		[VM_CAUSE_HOST_SIGNAL] = "host-signal",
+		[VM_CAUSE_HOST_UI] = "host-ui",
+		[VM_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
+		[VM_CAUSE_GUEST_RESET] = "guest-reset",
+	};
+
+	return names[cause];
+}
+
+bool vm_cause_is_guest(enum vm_cause cause)
+{
+	return cause == VM_CAUSE_GUEST_SHUTDOWN || cause == VM_CAUSE_GUEST_RESET;
+}
+
+int vm_add_listener(struct vm *vm, vm_event_fn fn, void *opaque)
+{
+	if (vm->nr_listeners == ARRAY_SIZE(vm->listeners))
+		return -ENOSPC;
+	vm->listeners[vm->nr_listeners].fn = fn;
+	vm->listeners[vm->nr_listeners].opaque = opaque;
+	vm->nr_listeners++;
+	return 0;
+}
+
+static void vm_emit(struct vm *vm, enum vm_event_kind kind,
+		    enum vm_cause cause)
+{
+	struct vm_event ev = { .kind = kind, .cause = cause,
+			       .guest = vm_cause_is_guest(cause) };
+
+	for (unsigned i = 0; i < vm->nr_listeners; i++)
+		vm->listeners[i].fn(vm->listeners[i].opaque, &ev);
+}
+
+void vm_shutdown(struct vm *vm, enum vm_cause cause, int status)
+{
+	if (vm->runstate == RUNSTATE_SHUTDOWN)
+		return;
+	vm_emit(vm, VM_EVENT_SHUTDOWN, cause);
+	vm->runstate = RUNSTATE_SHUTDOWN;
+	event_loop_quit(vm->loop, status);
+}
+
+void vm_stop(struct vm *vm)
+{
+	if (vm->runstate != RUNSTATE_RUNNING)
+		return;
+	vm->runstate = RUNSTATE_PAUSED;
+	vm_pause(vm);	/* returns once no vCPU is in the guest */
+	vm->pause_requested = false;
+	vm_emit(vm, VM_EVENT_STOP, VM_CAUSE_NONE);
+}
+
+void vm_cont(struct vm *vm)
+{
+	if (vm->runstate != RUNSTATE_PAUSED &&
+	    vm->runstate != RUNSTATE_PRELAUNCH)
+		return;
+	vm->runstate = RUNSTATE_RUNNING;
+	pthread_cond_broadcast(&vm->vcpu_cond);
+	vm_emit(vm, VM_EVENT_RESUME, VM_CAUSE_NONE);
+}
+
+static int vm_reset_machine(struct vm *vm, struct error *err)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < vm->nr_serials; i++)
+		serial_8250_reset(&vm->serials[i].uart);
+	/* The RTC keeps its time and CMOS across reset, like a real one. */
+	i8042_reset(&vm->kbd);
+	for (unsigned i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = vcpu_reset(vm->vcpus[i]);
+	if (!ret)
+		ret = vm_restore_irqchip(vm);
+	if (ret) {
+		error_setg_errno(err, -ret, "cannot reset the machine");
+		return ret;
+	}
+	return vm_load_boot(vm, err);
+}
+
+void vm_system_reset(struct vm *vm, enum vm_cause cause)
+{
+	struct error err = { 0 };
+
+	/* -no-reboot: QEMU turns any reset into a clean shutdown. */
+	if (vm->cfg->no_reboot) {
+		vm_shutdown(vm, cause, 0);
+		return;
+	}
+	vm_pause(vm);
+	if (vm_reset_machine(vm, &err)) {
+		log_error("%s", err.msg);
+		vm_shutdown(vm, cause, 1);
+		return;
+	}
+	vm_emit(vm, VM_EVENT_RESET, cause);
+	/* A paused machine stays paused, as in QEMU. */
+	vm_resume(vm);
+}
+
+struct exit_request {
+	struct vm *vm;
+	int status;
+};
+
 static void do_exit(void *opaque)
 {
 	struct exit_request *req = opaque;
@@ -118,45 +241,20 @@ void vm_request_exit(struct vm *vm, int status)
 	*req = (struct exit_request){ .vm = vm, .status = status };
 }
 
-static void do_reset(void *opaque)
+static void do_guest_reset(void *opaque)
 {
 	struct vm *vm = opaque;
-	struct error err = { 0 };
-	int ret = 0;
 
-	vm_pause(vm);
-	for (unsigned i = 0; i < vm->nr_serials; i++)
-		serial_8250_reset(&vm->serials[i].uart);
-	/* The RTC keeps its time and CMOS across reset, like a real one. */
-	i8042_reset(&vm->kbd);
-	for (unsigned i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = vcpu_reset(vm->vcpus[i]);
-	if (!ret)
-		ret = vm_restore_irqchip(vm);
-	if (ret)
-		error_setg_errno(&err, -ret, "cannot reset the machine");
-	else
-		ret = vm_load_boot(vm, &err);
 	vm->reset_pending = false;
-	if (ret) {
-		log_error("%s", err.msg);
-		event_loop_quit(vm->loop, 1);
-		return;
-	}
-	vm_resume(vm);
+	vm_system_reset(vm, VM_CAUSE_GUEST_RESET);
 }
 
 void vm_request_reset(struct vm *vm)
 {
-	/* -no-reboot: QEMU turns the guest's reset into a clean exit. */
-	if (vm->cfg->no_reboot) {
-		vm_request_exit(vm, 0);
-		return;
-	}
 	if (vm->reset_pending)
 		return;
 	vm->reset_pending = true;
-	if (event_loop_post(vm->loop, do_reset, vm))
+	if (event_loop_post(vm->loop, do_guest_reset, vm))
 		vm_request_exit(vm, 1);
 }
 
@@ -170,7 +268,7 @@ static void on_signal(void *opaque, uint32_t events)
 		return;
 	log_error("terminating on signal %u from pid %u", si.ssi_signo,
 		  si.ssi_pid);
-	event_loop_quit(vm->loop, 0);
+	vm_shutdown(vm, VM_CAUSE_HOST_SIGNAL, 0);
 }
 
 /* SIGINT/SIGTERM/SIGHUP arrive through the main loop, like QEMU's. */

@@ -196,7 +196,8 @@ static const struct chardev_input_ops serial_input_ops = {
 
 static void vm_quit_from_console(void *opaque)
 {
-	vm_request_exit(opaque, 0);
+	/* Main thread (chardev input), dm_lock held. */
+	vm_shutdown(opaque, VM_CAUSE_HOST_UI, 0);
 }
 
 static int vm_add_serials(struct vm *vm, struct error *err)

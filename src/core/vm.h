@@ -42,6 +42,35 @@ enum runstate {
 	RUNSTATE_SHUTDOWN,	/* the process is about to exit */
 };
 
+/* What happened to the machine, for the monitor's events. */
+enum vm_event_kind {
+	VM_EVENT_STOP,		/* paused by the user */
+	VM_EVENT_RESUME,
+	VM_EVENT_RESET,
+	VM_EVENT_SHUTDOWN,	/* the process is about to exit */
+};
+
+/* QEMU's ShutdownCause, the subset flexvm produces. */
+enum vm_cause {
+	VM_CAUSE_NONE,
+	VM_CAUSE_HOST_QMP_QUIT,
+	VM_CAUSE_HOST_QMP_SYSTEM_RESET,
+	VM_CAUSE_HOST_SIGNAL,
+	VM_CAUSE_HOST_UI,		/* Ctrl-a x on the console */
+	VM_CAUSE_GUEST_SHUTDOWN,
+	VM_CAUSE_GUEST_RESET,
+};
+
+struct vm_event {
+	enum vm_event_kind kind;
+	enum vm_cause cause;	/* RESET and SHUTDOWN */
+	bool guest;		/* the guest asked for it */
+};
+
+typedef void (*vm_event_fn)(void *opaque, const struct vm_event *ev);
+
+#define VM_MAX_LISTENERS 4
+
 struct vm_serial {
 	struct serial_8250 uart;
 	struct chardev *chr;
@@ -89,6 +118,12 @@ struct vm {
 	unsigned nr_vcpus;
 
 	struct ratelimit unassigned_rl;	/* guest pokes at empty ports */
+
+	struct {
+		vm_event_fn fn;
+		void *opaque;
+	} listeners[VM_MAX_LISTENERS];
+	unsigned nr_listeners;
 };
 
 /*
@@ -116,6 +151,27 @@ void vm_request_exit(struct vm *vm, int status);
 /* Pause/resume all vCPUs; main thread, dm_lock held. */
 void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
+
+/*
+ * The run state as QEMU's monitor sees it. Main thread, dm_lock held.
+ * vm_stop() pauses a running machine (STOP event) and returns once no
+ * vCPU is in the guest; vm_cont() runs a paused or -S machine (RESUME).
+ * Both do nothing in any other state. vm_system_reset() resets the
+ * machine now (RESET), or shuts it down under -no-reboot.
+ * vm_shutdown() ends the main loop with @status (SHUTDOWN).
+ */
+void vm_stop(struct vm *vm);
+void vm_cont(struct vm *vm);
+void vm_system_reset(struct vm *vm, enum vm_cause cause);
+void vm_shutdown(struct vm *vm, enum vm_cause cause, int status);
+
+/* Called on the main thread, dm_lock held, for every vm_event. */
+int vm_add_listener(struct vm *vm, vm_event_fn fn, void *opaque);
+
+const char *vm_runstate_name(enum runstate state);
+/* QEMU's spelling of a cause: "guest-reset", "host-qmp-quit"... */
+const char *vm_cause_name(enum vm_cause cause);
+bool vm_cause_is_guest(enum vm_cause cause);
 
 /* Raise or lower an ISA/IOAPIC interrupt line (KVM_IRQ_LINE). */
 void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
