@@ -7,6 +7,8 @@
  */
 #include "config/machine_config.h"
 
+#include "hw/device.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -295,10 +297,13 @@ static int machine_config_check_unmodelled(const struct machine_config *cfg,
 {
 	char name[64];
 
-	if (cfg->nr_devices) {
+	for (unsigned i = 0; i < cfg->nr_devices; i++) {
+		const char *text = cfg->devices[i].text;
+
+		if (device_type_find(first_word(text, name, sizeof(name))))
+			continue;	/* vm_create() builds it */
 		error_setg(err, "-device %s: '%s' is not a valid device model "
-			   "name", cfg->devices[0].text,
-			   first_word(cfg->devices[0].text, name, sizeof(name)));
+			   "name", text, name);
 		return -EINVAL;
 	}
 	if (cfg->nr_objects) {

@@ -16,6 +16,7 @@
 
 #include "boot/cpu_setup.h"
 #include "core/vcpu.h"
+#include "hw/device.h"
 
 /* Where KVM's VMX real-mode helpers live: just below the 4 GiB BIOS. */
 #define KVM_IDENTITY_MAP_ADDR	0xfffbc000ULL
@@ -262,9 +263,14 @@ static int vm_add_devices(struct vm *vm, struct error *err)
 				      cfg->debug_exit_iobase,
 				      cfg->debug_exit_iosize,
 				      vm_exit_from_guest, vm);
-	if (ret)
+	if (ret) {
 		error_setg(err, "cannot register the ISA devices: %s",
 			   strerror(-ret));
+		return ret;
+	}
+	/* -device options, in command-line order, as QEMU creates them. */
+	for (unsigned i = 0; i < cfg->nr_devices && !ret; i++)
+		ret = device_create(vm, cfg->devices[i].text, err);
 	return ret;
 }
 
