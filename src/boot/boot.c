@@ -163,7 +163,7 @@ int boot_load(const struct guest_mem *gm, const struct memmap *mm,
 	ret = boot_load_kernel(gm, mm, &p, out, err);
 	if (ret)
 		goto out_free;
-	ret = mptable_write(gm, req->nr_cpus);
+	ret = mptable_write(gm, req->nr_cpus, req->pci_irqs, req->nr_pci_irqs);
 	if (ret)
 		error_setg_errno(err, -ret, "cannot write the MP table for %u CPUs",
 				 req->nr_cpus);

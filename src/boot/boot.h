@@ -24,11 +24,16 @@ enum boot_mode {
 	BOOT_MODE_PVH,
 };
 
+struct mptable_pci_irq;
+
 struct boot_request {
 	const char *kernel_path;
 	const char *initrd_path;	/* NULL: no initrd */
 	const char *cmdline;		/* never NULL */
 	unsigned nr_cpus;		/* for the MP table */
+	/* PCI INTx routes for the MP table (vm.c fills them). */
+	const struct mptable_pci_irq *pci_irqs;
+	unsigned nr_pci_irqs;
 };
 
 /* Where the vCPU must start; cpu_setup.c turns this into registers. */

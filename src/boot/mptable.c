@@ -8,6 +8,7 @@
 #include "boot/mptable.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,6 +32,10 @@ enum { MP_INT = 0, MP_NMI = 1, MP_EXTINT = 3 };	/* interrupt types */
 #define MP_BUS_PCI		1
 #define MP_ISA_CASCADE_IRQ	2
 #define MP_ISA_TIMER_PIN	2	/* a PC wires IRQ0 to INTIN2 */
+#define MP_PCI_SLOTS		32
+#define MP_IOAPIC_PINS		24
+/* I/O interrupt flags: polarity active low (3), trigger level (3 << 2). */
+#define MP_IRQ_PCI_FLAGS	0x000F
 
 /* CPUID signature family 6; features FPU (bit 0) and APIC (bit 9). */
 #define MP_CPU_SIGNATURE	0x00000600
@@ -105,17 +110,18 @@ _Static_assert(sizeof(struct mp_bus) == 8, "MP bus entry");
 _Static_assert(sizeof(struct mp_ioapic) == 8, "MP I/O APIC entry");
 _Static_assert(sizeof(struct mp_interrupt) == 8, "MP interrupt entry");
 
-#define MPTABLE_SIZE(n) \
+#define MPTABLE_SIZE(n, p) \
 	(sizeof(struct mp_floating) + sizeof(struct mp_config) + \
-	 (n) * sizeof(struct mp_processor) + MPTABLE_NR_FIXED_ENTRIES * 8)
-#define MPTABLE_MAX_SIZE MPTABLE_SIZE(MPTABLE_MAX_CPUS)
+	 (n) * sizeof(struct mp_processor) + \
+	 (MPTABLE_NR_FIXED_ENTRIES + (p)) * 8)
+#define MPTABLE_MAX_SIZE MPTABLE_SIZE(MPTABLE_MAX_CPUS, MPTABLE_MAX_PCI_IRQS)
 /* The tables may fill the legacy hole up to the BIOS F-segment. */
 _Static_assert(EBDA_START + MPTABLE_MAX_SIZE <= BIOS_FSEG_START,
 	       "MP table for the most CPUs runs into the BIOS area");
 
-size_t mptable_size(unsigned nr_cpus)
+size_t mptable_size(unsigned nr_cpus, unsigned nr_pci_irqs)
 {
-	return MPTABLE_SIZE((size_t)nr_cpus);
+	return MPTABLE_SIZE((size_t)nr_cpus, (size_t)nr_pci_irqs);
 }
 
 /* Two's complement of the byte sum, so the structure sums to 0. */
@@ -152,8 +158,31 @@ static void mptable_put_cpus(uint8_t *buf, size_t *pos, unsigned nr_cpus)
 	}
 }
 
-/* ISA IRQs to I/O APIC pins as on a PC, then LINT0/LINT1 of every LAPIC. */
-static void mptable_put_interrupts(uint8_t *buf, size_t *pos, uint8_t ioapic)
+/*
+ * PCI INTx routes, so a guest without ACPI finds the IOAPIC pin of each
+ * slot (Linux: IO_APIC_get_PCI_irq_vector()).
+ */
+static void mptable_put_pci_irqs(uint8_t *buf, size_t *pos, uint8_t ioapic,
+				 const struct mptable_pci_irq *irqs,
+				 unsigned nr)
+{
+	struct mp_interrupt e = {
+		.type = MP_ENTRY_IO_INTERRUPT,
+		.irq_type = MP_INT,
+		.flags = MP_IRQ_PCI_FLAGS,
+		.src_bus = MP_BUS_PCI,
+		.dst_id = ioapic,
+	};
+
+	for (unsigned i = 0; i < nr; i++) {
+		e.src_irq = (uint8_t)(irqs[i].slot << 2 | (irqs[i].pin - 1));
+		e.dst_pin = irqs[i].ioapic_pin;
+		mptable_put(buf, pos, &e, sizeof(e));
+	}
+}
+
+/* ISA IRQs to I/O APIC pins as on a PC. */
+static void mptable_put_isa_irqs(uint8_t *buf, size_t *pos, uint8_t ioapic)
 {
 	struct mp_interrupt e = {
 		.type = MP_ENTRY_IO_INTERRUPT,
@@ -170,10 +199,19 @@ static void mptable_put_interrupts(uint8_t *buf, size_t *pos, uint8_t ioapic)
 		e.dst_pin = irq == 0 ? MP_ISA_TIMER_PIN : (uint8_t)irq;
 		mptable_put(buf, pos, &e, sizeof(e));
 	}
-	e = (struct mp_interrupt){ .type = MP_ENTRY_LOCAL_INTERRUPT,
-				   .irq_type = MP_EXTINT,
-				   .src_bus = MP_BUS_ISA,
-				   .dst_id = MP_ALL_LAPICS, .dst_pin = 0 };
+}
+
+/* LINT0 (ExtINT) and LINT1 (NMI) of every LAPIC. */
+static void mptable_put_local_irqs(uint8_t *buf, size_t *pos)
+{
+	struct mp_interrupt e = {
+		.type = MP_ENTRY_LOCAL_INTERRUPT,
+		.irq_type = MP_EXTINT,
+		.src_bus = MP_BUS_ISA,
+		.dst_id = MP_ALL_LAPICS,
+		.dst_pin = 0,
+	};
+
 	mptable_put(buf, pos, &e, sizeof(e));
 	e.irq_type = MP_NMI;
 	e.dst_pin = 1;
@@ -181,7 +219,9 @@ static void mptable_put_interrupts(uint8_t *buf, size_t *pos, uint8_t ioapic)
 }
 
 /* The configuration table (header + entries) at @buf; returns its size. */
-static size_t mptable_put_config(uint8_t *buf, unsigned nr_cpus)
+static size_t mptable_put_config(uint8_t *buf, unsigned nr_cpus,
+				 const struct mptable_pci_irq *pci_irqs,
+				 unsigned nr_pci_irqs)
 {
 	struct mp_config *cfg = (struct mp_config *)buf;
 	struct mp_bus isa = { MP_ENTRY_BUS, MP_BUS_ISA, "ISA   " };
@@ -199,20 +239,36 @@ static size_t mptable_put_config(uint8_t *buf, unsigned nr_cpus)
 	mptable_put(buf, &pos, &isa, sizeof(isa));
 	mptable_put(buf, &pos, &pci, sizeof(pci));
 	mptable_put(buf, &pos, &ioapic, sizeof(ioapic));
-	mptable_put_interrupts(buf, &pos, ioapic.id);
+	mptable_put_isa_irqs(buf, &pos, ioapic.id);
+	mptable_put_pci_irqs(buf, &pos, ioapic.id, pci_irqs, nr_pci_irqs);
+	mptable_put_local_irqs(buf, &pos);
 
 	memcpy(cfg->signature, "PCMP", 4);
 	cfg->length = (uint16_t)pos;
 	cfg->spec_rev = MP_SPEC_REV;
 	memcpy(cfg->oem_id, "FLEXVM  ", sizeof(cfg->oem_id));
 	memcpy(cfg->product_id, "FLEXVM      ", sizeof(cfg->product_id));
-	cfg->entry_count = (uint16_t)(nr_cpus + MPTABLE_NR_FIXED_ENTRIES);
+	cfg->entry_count = (uint16_t)(nr_cpus + MPTABLE_NR_FIXED_ENTRIES +
+				      nr_pci_irqs);
 	cfg->lapic_addr = (uint32_t)MEMMAP_LAPIC_ADDR;
 	cfg->checksum = mptable_checksum(buf, pos);
 	return pos;
 }
 
-int mptable_write(const struct guest_mem *gm, unsigned nr_cpus)
+static bool mptable_pci_irqs_valid(const struct mptable_pci_irq *irqs,
+				   unsigned nr)
+{
+	if (nr > MPTABLE_MAX_PCI_IRQS || (nr && !irqs))
+		return false;
+	for (unsigned i = 0; i < nr; i++)
+		if (irqs[i].slot >= MP_PCI_SLOTS || irqs[i].pin < 1 ||
+		    irqs[i].pin > 4 || irqs[i].ioapic_pin >= MP_IOAPIC_PINS)
+			return false;
+	return true;
+}
+
+int mptable_write(const struct guest_mem *gm, unsigned nr_cpus,
+		  const struct mptable_pci_irq *pci_irqs, unsigned nr_pci_irqs)
 {
 	uint8_t buf[MPTABLE_MAX_SIZE];
 	struct mp_floating *mpf = (struct mp_floating *)buf;
@@ -221,10 +277,12 @@ int mptable_write(const struct guest_mem *gm, unsigned nr_cpus)
 	size_t size;
 	int ret;
 
-	if (nr_cpus == 0 || nr_cpus > MPTABLE_MAX_CPUS)
+	if (nr_cpus == 0 || nr_cpus > MPTABLE_MAX_CPUS ||
+	    !mptable_pci_irqs_valid(pci_irqs, nr_pci_irqs))
 		return -EINVAL;
 	memset(buf, 0, sizeof(buf));
-	size = sizeof(*mpf) + mptable_put_config(buf + sizeof(*mpf), nr_cpus);
+	size = sizeof(*mpf) + mptable_put_config(buf + sizeof(*mpf), nr_cpus,
+						 pci_irqs, nr_pci_irqs);
 
 	memcpy(mpf->signature, "_MP_", 4);
 	mpf->physptr = (uint32_t)(EBDA_START + sizeof(*mpf));

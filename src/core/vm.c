@@ -242,6 +242,54 @@ static void vm_exit_from_guest(void *opaque, int status)
 	vm_request_exit(opaque, status);
 }
 
+/* GSI routing, PCI bus 0 with its host bridge, config mechanism #1. */
+static int vm_add_pci(struct vm *vm, struct error *err)
+{
+	int ret = irq_init_kvm(&vm->irq, vm->vm_fd);
+
+	if (ret) {
+		error_setg_errno(err, -ret, "cannot set up the GSI routing");
+		return ret;
+	}
+	ret = pci_bus_init(&vm->pci, &vm->pio, &vm->mmio, &vm->irq, &vm->mm);
+	if (!ret)
+		ret = pci_host_init(&vm->pci_host, &vm->pci, &vm->pio);
+	if (ret)
+		error_setg_errno(err, -ret, "cannot create the PCI bus");
+	return ret;
+}
+
+/*
+ * The firmware's part, after every -device: place and enable the BARs,
+ * and list each slot's INTA# route for the MP table.
+ */
+static int vm_place_pci_bars(struct vm *vm, struct error *err)
+{
+	unsigned n = 0;
+	int ret = pci_bus_assign_bars(&vm->pci, err);
+
+	for (unsigned slot = 0; !ret && slot < PCI_NR_SLOTS; slot++) {
+		const struct pci_device *dev =
+			pci_bus_find(&vm->pci, PCI_DEVFN(slot, 0));
+
+		if (dev && pci_get_byte(dev, PCI_INTERRUPT_PIN))
+			vm->pci_irqs[n++] = (struct mptable_pci_irq){
+				.slot = (uint8_t)slot,
+				.pin = pci_get_byte(dev, PCI_INTERRUPT_PIN),
+				.ioapic_pin = (uint8_t)pci_intx_gsi(slot),
+			};
+	}
+	vm->boot_req.pci_irqs = vm->pci_irqs;
+	vm->boot_req.nr_pci_irqs = n;
+	return ret;
+}
+
+int vm_reset_pci(struct vm *vm, struct error *err)
+{
+	pci_bus_reset(&vm->pci);
+	return pci_bus_assign_bars(&vm->pci, err);
+}
+
 static int vm_add_devices(struct vm *vm, struct error *err)
 {
 	const struct machine_config *cfg = vm->cfg;
@@ -268,9 +316,12 @@ static int vm_add_devices(struct vm *vm, struct error *err)
 			   strerror(-ret));
 		return ret;
 	}
+	ret = vm_add_pci(vm, err);
 	/* -device options, in command-line order, as QEMU creates them. */
 	for (unsigned i = 0; i < cfg->nr_devices && !ret; i++)
 		ret = device_create(vm, cfg->devices[i].text, err);
+	if (!ret)
+		ret = vm_place_pci_bars(vm, err);
 	return ret;
 }
 
@@ -364,6 +415,8 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	for (unsigned i = 0; i < vm->nr_serials; i++)
 		chardev_destroy(vm->serials[i].chr);
+	pci_bus_destroy(&vm->pci);
+	irq_destroy(&vm->irq);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	memslot_table_destroy(&vm->slots);

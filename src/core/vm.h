@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "boot/boot.h"
+#include "boot/mptable.h"
 #include "config/machine_config.h"
 #include "core/chardev.h"
 #include "core/event_loop.h"
@@ -24,6 +25,9 @@
 #include "hw/cmos_rtc.h"
 #include "hw/debug_exit.h"
 #include "hw/i8042.h"
+#include "hw/irq.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_host.h"
 #include "hw/serial_8250.h"
 #include "mem/guest_mem.h"
 #include "mem/memmap.h"
@@ -108,6 +112,12 @@ struct vm {
 	struct cmos_rtc rtc;
 	struct debug_exit debug_exit;
 
+	/* KVM GSI routing, PCI bus 0 (-device PCI devices plug in here). */
+	struct irq irq;
+	struct pci_bus pci;
+	struct pci_host pci_host;
+	struct mptable_pci_irq pci_irqs[PCI_NR_SLOTS];	/* boot_req's */
+
 	struct boot_request boot_req;
 	struct boot_info boot;
 
@@ -178,6 +188,8 @@ void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
 
 /* Internal to src/core: shared by vm.c (build) and runstate.c (reset). */
 int vm_load_boot(struct vm *vm, struct error *err);
+/* System reset of the PCI devices: power-on config, BARs placed again. */
+int vm_reset_pci(struct vm *vm, struct error *err);
 int vm_snapshot_irqchip(struct vm *vm);
 
 #endif

@@ -90,8 +90,9 @@ struct pci_device {
 	uint8_t wmask[PCI_CONFIG_SIZE];		/* guest-writable bits */
 	uint8_t w1cmask[PCI_CONFIG_SIZE];	/* write-1-to-clear bits */
 	uint8_t power_on[PCI_CONFIG_SIZE];	/* config at reset */
+	bool power_on_saved;
 	struct pci_bar bars[PCI_STD_NUM_BARS];
-	uint8_t cap_end;	/* next free config offset for capabilities */
+	unsigned cap_end;	/* next free config offset for capabilities */
 	bool intx_level;	/* the device's own INTx request */
 	bool intx_asserted;	/* counted on the bus's pin */
 	struct msix *msix;	/* msix_init(), else NULL */
@@ -123,19 +124,22 @@ void pci_bus_destroy(struct pci_bus *bus);
 
 /**
  * pci_device_init - zero @dev and fill a type 0 header: IDs, revision,
- * class (@class_code = class << 16 | subclass << 8 | prog-if), subsystem
- * IDs 0, writable command bits (I/O, memory, bus master, SERR, INTx
- * disable), write-1-to-clear status error bits, interrupt line writable.
- * @name must outlive @dev. Call before pci_register_bar/capabilities.
+ * class (@class_code = class << 16 | subclass << 8 | prog-if), QEMU's
+ * default subsystem IDs 1af4:1100, writable command bits (I/O, memory,
+ * bus master, parity, SERR, INTx disable), write-1-to-clear status error
+ * bits, cache line size and interrupt line writable, interrupt pin 0
+ * (set PCI_INTERRUPT_PIN to 1 for INTA#). @name must outlive @dev. Call
+ * before pci_register_bar() and pci_add_capability().
  */
 void pci_device_init(struct pci_device *dev, const char *name,
 		     uint16_t vendor, uint16_t device, uint32_t class_code,
 		     uint8_t revision);
 
 /**
- * pci_register_bar - declare BAR @bar of @size bytes (a power of two, at
- * least 16 for memory, 4 for I/O). @flags: PCI_BAR_MEM32, PCI_BAR_MEM64
- * (takes @bar + 1 too), PCI_BAR_IO, optionally | PCI_BAR_PREFETCH.
+ * pci_register_bar - declare BAR @bar of @size bytes, a power of two:
+ * 16 bytes to 1 GiB for 32-bit memory, from 16 bytes for 64-bit memory,
+ * 4 to 256 bytes for I/O. @flags: PCI_BAR_MEM32, PCI_BAR_MEM64 (takes
+ * @bar + 1 too), PCI_BAR_IO; memory BARs may add PCI_BAR_PREFETCH.
  * Accesses inside the BAR go to @ops with the offset from the BAR's
  * start, except the MSI-X table and PBA when they live in it.
  * Return: 0, -EINVAL for a bad index, size or flags, -EBUSY when the
@@ -146,10 +150,10 @@ int pci_register_bar(struct pci_device *dev, unsigned bar, uint64_t size,
 		     void *opaque) __must_check;
 
 /**
- * pci_add_capability - link a capability of @size bytes with ID @id at
- * the head of the list (first at 0x40, dword aligned), set the status
- * capability bit. The body after the two header bytes is zeroed and
- * read-only; set wmask bits for writable fields.
+ * pci_add_capability - append a capability of @size bytes (>= 2) with ID
+ * @id to the list (the first at 0x40, each dword aligned, in call order)
+ * and set the status capability bit. The body after the two header bytes
+ * is zeroed and read-only: set dev->wmask bytes for writable fields.
  * Return: its config offset, or -ENOSPC when it does not fit below 256.
  */
 int pci_add_capability(struct pci_device *dev, uint8_t id,
@@ -160,8 +164,7 @@ unsigned pci_find_capability(const struct pci_device *dev, uint8_t id);
 
 /**
  * pci_bus_add_device - put @dev at @devfn (function 0 only: devfn & 7
- * must be 0), or the first free slot from 1 for PCI_DEVFN_AUTO. Snapshots
- * the config space as the power-on state.
+ * must be 0), or the first free slot from 1 for PCI_DEVFN_AUTO.
  * Return: 0; -EINVAL for a bad devfn; -EBUSY for a taken slot; -ENOSPC
  * when the bus is full; @err gets QEMU's wording in each case.
  */
@@ -173,7 +176,9 @@ int pci_bus_add_device(struct pci_bus *bus, struct pci_device *dev,
  * address (32-bit memory BARs in [MEMMAP_PCI_MMIO32_START, _END),
  * 64-bit ones in the memmap's 64-bit window, I/O BARs from 0xc000, each
  * naturally aligned, largest first), then enable I/O and memory decode
- * (which maps them). Also sets the interrupt line register.
+ * (which maps them). Also sets the interrupt line register to the INTx
+ * GSI. The first call saves every device's config space (capabilities
+ * included) as its power-on state, restored by pci_bus_reset().
  * Return: 0 or -ENOSPC with a message in @err. Context: machine build,
  * and system reset after pci_bus_reset().
  */
@@ -252,7 +257,8 @@ static inline void pci_set_long(struct pci_device *d, unsigned off,
 struct pci_query_region {
 	unsigned bar;
 	bool is_io;		/* "type": "io" or "memory" */
-	uint64_t address;	/* as the BAR reads now (QEMU: -1 unmapped) */
+	uint64_t address;	/* where it decodes; UINT64_MAX (QEMU's -1)
+				 * while not mapped */
 	uint64_t size;
 	bool prefetch;		/* memory only */
 	bool mem_type_64;	/* memory only */
