@@ -108,6 +108,8 @@ static void virtio_activate(struct virtio_device *vdev)
 {
 	int ret;
 
+	if (vdev->broken)
+		return;		/* it needs a reset first */
 	if (!(vdev->status & STATUS(FEATURES_OK))) {
 		virtio_error(vdev, "DRIVER_OK set without FEATURES_OK");
 		return;
