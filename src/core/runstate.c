@@ -180,8 +180,10 @@ void vm_cont(struct vm *vm)
 
 static int vm_reset_machine(struct vm *vm, struct error *err)
 {
-	int ret = 0;
+	int ret = vm_reset_pci(vm, err);
 
+	if (ret)
+		return ret;
 	for (unsigned i = 0; i < vm->nr_serials; i++)
 		serial_8250_reset(&vm->serials[i].uart);
 	/* The RTC keeps its time and CMOS across reset, like a real one. */
