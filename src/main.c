@@ -15,6 +15,7 @@
 #include "config/cmdline.h"
 #include "config/machine_config.h"
 #include "core/vm.h"
+#include "monitor/monitor.h"
 #include "util/log.h"
 
 static const char *pidfile_path;
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 {
 	struct machine_config cfg;
 	struct error err = { 0 };
+	struct monitor *mon;
 	struct vm *vm;
 	int ret;
 
@@ -70,7 +72,11 @@ int main(int argc, char **argv)
 	vm = vm_create(&cfg, &err);
 	if (!vm)
 		die("%s", err.msg);
+	mon = monitor_create(vm, &err);	/* may wait for a client (wait=on) */
+	if (!mon)
+		die("%s", err.msg);
 	ret = vm_run(vm);
+	monitor_destroy(mon);	/* sends quit's reply and SHUTDOWN first */
 	vm_destroy(vm);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #define MACHINE_MAX_OBJECTS	64
 #define MACHINE_MAX_CHARDEVS	16
 #define MACHINE_MAX_MONITORS	8
+#define MACHINE_MAX_SOCKET_PATH	108	/* sizeof(sun_path) */
 #define MACHINE_MAX_MEM_SLOTS	256	/* QEMU pc: ACPI memory hotplug slots */
 #define MACHINE_DEFAULT_RAM	(128 * MiB)
 #define MACHINE_TYPE		"pc"	/* the one machine type flexvm has */
@@ -47,6 +48,25 @@ struct serial_config {
 struct smp_config {
 	unsigned cpus, maxcpus;
 	unsigned sockets, dies, clusters, cores, threads;
+};
+
+/* Where a QMP monitor listens. */
+enum monitor_backend {
+	MONITOR_BACKEND_UNIX,	/* a UNIX socket server */
+	MONITOR_BACKEND_STDIO,	/* -qmp stdio */
+};
+
+/*
+ * A QMP monitor, from "-qmp unix:PATH,server=on,wait=off", "-qmp stdio",
+ * or "-mon chardev=ID,mode=control" plus "-chardev socket,id=ID,path=...".
+ */
+struct monitor_config {
+	enum monitor_backend backend;
+	char path[MACHINE_MAX_SOCKET_PATH];	/* UNIX: the socket file */
+	bool wait;	/* wait=on: block until a client connects */
+	bool pretty;	/* -mon pretty=on */
+	const char *opt;	/* "-qmp" or "-mon", for messages */
+	const char *text;	/* its argument (points into argv) */
 };
 
 /* A -device or -object argument, kept raw for the step that implements it. */
@@ -109,9 +129,8 @@ struct machine_config {
 	unsigned nr_objects;
 
 	/*
-	 * -chardev, -qmp and -mon arguments, parsed by the monitor step.
-	 * Until it lands machine_config_validate() rejects them, so a script
-	 * waiting for a QMP socket fails at once instead of hanging.
+	 * -chardev, -qmp and -mon arguments as given; validation turns them
+	 * into @monitors.
 	 */
 	struct raw_opts chardevs[MACHINE_MAX_CHARDEVS];
 	unsigned nr_chardevs;
@@ -119,6 +138,10 @@ struct machine_config {
 	unsigned nr_qmps;
 	struct raw_opts mons[MACHINE_MAX_MONITORS];	/* -mon OPTS */
 	unsigned nr_mons;
+
+	/* The QMP monitors, -qmp ones first; set by validation. */
+	struct monitor_config monitors[2 * MACHINE_MAX_MONITORS];
+	unsigned nr_monitors;
 };
 
 /* Defaults: 128 MiB, 1 CPU, empty append, debug-exit on. */
@@ -148,13 +171,28 @@ int machine_config_add_serial(struct machine_config *cfg, const char *spec,
  * the -smp topology is completed (max_cpus, cpu_sockets...) and nr_cpus
  * set from it; with no -smp at all, nr_cpus is kept. Memory: size 0
  * becomes the 128 MiB default and the size rounds up to 8 KiB (as QEMU's
- * -m); maxmem/slots must agree; maxmem stays 0 when not given. -chardev,
- * -qmp and -mon are refused until implemented. Last, the default COM1 on
- * stdio is added unless -nodefaults or -serial, and the default
+ * -m); maxmem/slots must agree; maxmem stays 0 when not given. -qmp,
+ * -chardev and -mon become @monitors (machine_config_parse_monitors()).
+ * Last, the default COM1 on stdio is added unless -nodefaults or -serial
+ * (on "null" when a QMP monitor uses stdio), and the default
  * isa-debug-exit is dropped by -nodefaults unless -device re-added it.
  * Returns 0 or -EINVAL with @err set.
  */
 int machine_config_validate(struct machine_config *cfg,
 			    struct error *err) __must_check;
+
+/**
+ * machine_config_parse_monitors - turn the raw -qmp, -chardev and -mon
+ * arguments into @cfg->monitors, with QEMU 7.2's wording ("-qmp foo:
+ * 'foo' is not a valid char driver", "-mon chardev=c0: chardev \"c0\"
+ * not found"...). Accepted: -qmp stdio; -qmp unix:PATH with server[=on]
+ * and wait=on|off (or the legacy nowait); -chardev socket,id=,path=,
+ * server=on,wait= used by -mon chardev=ID,mode=control[,pretty=on|off].
+ * Client sockets, TCP, other backends and mode=readline are refused.
+ * Called by machine_config_validate().
+ * Return: 0 or -EINVAL with @err set (prefixed with the option).
+ */
+int machine_config_parse_monitors(struct machine_config *cfg,
+				  struct error *err) __must_check;
 
 #endif

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -169,6 +171,72 @@ static void run_posted_calls(struct event_loop *el)
 	}
 }
 
+struct event_timer {
+	struct event_loop *el;
+	int fd;
+	event_call_fn fn;
+	void *opaque;
+};
+
+static void timer_fired(void *opaque, uint32_t events)
+{
+	struct event_timer *t = opaque;
+	uint64_t expirations;
+
+	(void)events;
+	/* A timer re-armed before this read may have nothing to read. */
+	if (read(t->fd, &expirations, sizeof(expirations)) !=
+	    sizeof(expirations))
+		return;
+	t->fn(t->opaque);
+}
+
+struct event_timer *event_loop_add_timer(struct event_loop *el,
+					 event_call_fn fn, void *opaque)
+{
+	struct event_timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	*t = (struct event_timer){ .el = el, .fn = fn, .opaque = opaque };
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->fd < 0 || event_loop_add_fd(el, t->fd, EPOLLIN, timer_fired,
+					   t)) {
+		if (t->fd >= 0)
+			close(t->fd);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int event_loop_mod_timer(struct event_timer *t, uint64_t delay_ns)
+{
+	struct itimerspec its = {
+		.it_value.tv_sec = (time_t)(delay_ns / 1000000000u),
+		.it_value.tv_nsec = (long)(delay_ns % 1000000000u),
+	};
+
+	return timerfd_settime(t->fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+void event_loop_del_timer(struct event_timer *t)
+{
+	if (!t)
+		return;
+	event_loop_del_fd(t->el, t->fd);
+	close(t->fd);
+	free(t);
+}
+
+uint64_t event_loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void event_loop_quit(struct event_loop *el, int status)
 {
 	if (el->quit)
@@ -177,30 +245,41 @@ void event_loop_quit(struct event_loop *el, int status)
 	el->status = status;
 }
 
-int event_loop_run(struct event_loop *el)
+/* One epoll_wait and its handlers; called and returns with the lock. */
+static void event_loop_dispatch(struct event_loop *el, int timeout_ms)
 {
 	struct epoll_event events[32];
+	int n;
 
+	pthread_mutex_unlock(el->lock);
+	n = epoll_wait(el->epfd, events, ARRAY_SIZE(events), timeout_ms);
 	pthread_mutex_lock(el->lock);
-	while (!el->quit) {
-		int n;
-
-		pthread_mutex_unlock(el->lock);
-		n = epoll_wait(el->epfd, events, ARRAY_SIZE(events), -1);
-		pthread_mutex_lock(el->lock);
-		if (n < 0 && errno != EINTR) {
-			log_error("epoll_wait: %s", strerror(errno));
-			event_loop_quit(el, 1);
-		}
-		for (int i = 0; i < n && !el->quit; i++) {
-			struct fd_watch *w = events[i].data.ptr;
-
-			if (!w)
-				run_posted_calls(el);
-			else if (w->used)
-				w->fn(w->opaque, events[i].events);
-		}
+	if (n < 0 && errno != EINTR) {
+		log_error("epoll_wait: %s", strerror(errno));
+		event_loop_quit(el, 1);
 	}
+	for (int i = 0; i < n && !el->quit; i++) {
+		struct fd_watch *w = events[i].data.ptr;
+
+		if (!w)
+			run_posted_calls(el);
+		else if (w->used)
+			w->fn(w->opaque, events[i].events);
+	}
+}
+
+int event_loop_run(struct event_loop *el)
+{
+	pthread_mutex_lock(el->lock);
+	while (!el->quit)
+		event_loop_dispatch(el, -1);
 	pthread_mutex_unlock(el->lock);
 	return el->status;
+}
+
+void event_loop_run_once(struct event_loop *el, int timeout_ms)
+{
+	pthread_mutex_lock(el->lock);
+	event_loop_dispatch(el, timeout_ms);
+	pthread_mutex_unlock(el->lock);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The main loop: one epoll set on the main thread for host fds (serial
- * input, signals, later QMP sockets and ioeventfds), plus a queue of calls
- * posted from other threads (vCPUs asking for a reset or shutdown).
+ * input, signals, QMP sockets, later ioeventfds), one-shot timers, plus a
+ * queue of calls posted from other threads (vCPUs asking for a reset).
  * Handlers run on the main thread with the device-model lock held.
  */
 #ifndef FLEXVM_CORE_EVENT_LOOP_H
@@ -40,8 +40,28 @@ void event_loop_del_fd(struct event_loop *el, int fd);
  */
 int event_loop_post(struct event_loop *el, event_call_fn fn, void *opaque);
 
+/*
+ * One-shot timers on timerfd (CLOCK_MONOTONIC), run as fd handlers: on the
+ * main thread with the lock held. event_loop_add_timer() creates a timer
+ * that is not armed; event_loop_mod_timer() (re)arms it to fire once after
+ * @delay_ns (0 disarms); event_loop_del_timer() disarms and frees it.
+ */
+struct event_timer;
+struct event_timer *event_loop_add_timer(struct event_loop *el,
+					 event_call_fn fn, void *opaque);
+int event_loop_mod_timer(struct event_timer *t, uint64_t delay_ns);
+void event_loop_del_timer(struct event_timer *t);
+
+/* CLOCK_MONOTONIC in nanoseconds, the timers' clock. */
+uint64_t event_loop_now_ns(void);
+
 /* Runs until event_loop_quit(); returns the status given to it. */
 int event_loop_run(struct event_loop *el);
+/*
+ * Waits up to @timeout_ms for events and runs their handlers once (with
+ * the lock), then returns: for unit tests that drive a loop step by step.
+ */
+void event_loop_run_once(struct event_loop *el, int timeout_ms);
 /* Makes event_loop_run() return @status after the current handler. */
 void event_loop_quit(struct event_loop *el, int status);
 

@@ -266,6 +266,8 @@ static void *vcpu_thread(void *opaque)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	pthread_mutex_lock(&vm->dm_lock);
+	v->tid = gettid();
+	pthread_cond_broadcast(&vm->vcpu_cond);	/* vcpu_start waits for it */
 	while (vcpu_wait_runnable(v)) {
 		int ret;
 
@@ -307,5 +309,7 @@ int vcpu_start(struct vcpu *v)
 	v->thread_started = true;
 	snprintf(name, sizeof(name), "CPU %u/KVM", v->index);
 	pthread_setname_np(v->thread, name);
+	while (!v->tid)
+		pthread_cond_wait(&v->vm->vcpu_cond, &v->vm->dm_lock);
 	return 0;
 }

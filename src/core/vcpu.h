@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/kvm.h>
 
 #include "util/compiler.h"
@@ -24,6 +25,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
+	pid_t tid;		/* dm_lock: host thread id, once started */
 	bool parked;		/* dm_lock: thread waits in vcpu_park */
 	bool stop;		/* dm_lock: thread must return */
 
@@ -38,7 +40,10 @@ struct vcpu {
 struct vcpu *vcpu_create(struct vm *vm, unsigned index, struct error *err);
 void vcpu_destroy(struct vcpu *vcpu);
 
-/* Starts the thread; it parks at once if the VM is paused. */
+/*
+ * Starts the thread (dm_lock held); it parks at once if the VM is paused.
+ * Returns once the thread runs, so @tid is known (QMP query-cpus-fast).
+ */
 int vcpu_start(struct vcpu *vcpu) __must_check;
 
 /* Makes a running KVM_RUN return soon (dm_lock held). */

@@ -37,6 +37,7 @@
 
 struct vcpu;
 struct kvm_cpuid2;
+struct monitor;
 
 /* QEMU's run states, the subset flexvm reaches. */
 enum runstate {
@@ -134,6 +135,9 @@ struct vm {
 		void *opaque;
 	} listeners[VM_MAX_LISTENERS];
 	unsigned nr_listeners;
+
+	/* The QMP monitor (monitor_create), for devices' events; or NULL. */
+	struct monitor *monitor;
 };
 
 /*

@@ -22,7 +22,7 @@ enum qom_type {
 	QOM_TYPE_BOOL,		/* "bool" */
 	QOM_TYPE_INT,		/* "int" (int64) */
 	QOM_TYPE_UINT,		/* "uint64" / "uint32" / "uint16" / "uint8" */
-	QOM_TYPE_SIZE,		/* "size" (uint64, accepts only numbers over QMP) */
+	QOM_TYPE_SIZE,		/* "size": uint64, only numbers over QMP */
 	QOM_TYPE_STR,		/* "string" */
 	QOM_TYPE_LINK,		/* "link<TYPE>": a path string */
 	QOM_TYPE_CHILD,		/* "child<TYPE>": a path string */
@@ -51,7 +51,7 @@ struct qom_prop {
 	const char *type_name;	/* as qom-list prints it, e.g. "size" */
 	enum qom_type type;
 	qom_get_fn get;		/* NULL: not readable */
-	qom_set_fn set;		/* NULL: read-only ("Insufficient permission") */
+	qom_set_fn set;		/* NULL: read-only ("... is not writable") */
 	void *opaque;
 };
 
