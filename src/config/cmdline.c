@@ -552,9 +552,6 @@ static int cmdline_raw(struct cmdline_state *st, const char *arg,
 	struct machine_config *c = st->cfg;
 	const char *name = st->opt + 1 + (st->opt[1] == '-');
 
-	if (!strcmp(name, "object"))
-		return cmdline_store_raw(st, arg, c->objects, &c->nr_objects,
-					 MACHINE_MAX_OBJECTS, err);
 	if (!strcmp(name, "chardev"))
 		return cmdline_store_raw(st, arg, c->chardevs, &c->nr_chardevs,
 					 MACHINE_MAX_CHARDEVS, err);
@@ -563,6 +560,26 @@ static int cmdline_raw(struct cmdline_state *st, const char *arg,
 					 MACHINE_MAX_MONITORS, err);
 	return cmdline_store_raw(st, arg, c->mons, &c->nr_mons,
 				 MACHINE_MAX_MONITORS, err);
+}
+
+/*
+ * -object: memory backends are parsed now, as QEMU does (so errors come in
+ * command-line order); other types are kept as typed, for validation to
+ * refuse.
+ */
+static int cmdline_object(struct cmdline_state *st, const char *arg,
+			  struct error *err)
+{
+	struct machine_config *c = st->cfg;
+	int ret;
+
+	ret = memory_backend_config_add_object(c->backends, &c->nr_backends,
+					       MACHINE_MAX_BACKENDS, arg,
+					       st->out, err);
+	if (ret == -ENOENT)
+		return cmdline_store_raw(st, arg, c->objects, &c->nr_objects,
+					 MACHINE_MAX_OBJECTS, err);
+	return ret < 0 ? cmdline_loc(st, arg, err, ret) : ret;
 }
 
 /* Options whose argument is kept as is; the last one given wins. */
@@ -650,8 +667,9 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "device", true, cmdline_device,
 	  "-device isa-debug-exit[,iobase=n][,iosize=n]",
 	  "add a device ('-device help' for list)" },
-	{ "object", true, cmdline_raw, "-object TYPE,id=ID[,...]",
-	  "add an object (kept for the device that uses it)" },
+	{ "object", true, cmdline_object,
+	  "-object memory-backend-{ram,memfd,file},id=ID,size=N",
+	  "add a memory backend ('-object help' for list)" },
 	{ "chardev", true, cmdline_raw, NULL, NULL },
 	{ "qmp", true, cmdline_raw, NULL, NULL },
 	{ "mon", true, cmdline_raw, NULL, NULL },

@@ -302,6 +302,16 @@ static int machine_config_check_unmodelled(const struct machine_config *cfg,
 	return 0;
 }
 
+/* What QEMU checks when it creates each memory backend (no location). */
+static int machine_config_check_backends(const struct machine_config *cfg,
+					 struct error *err)
+{
+	for (unsigned i = 0; i < cfg->nr_backends; i++)
+		if (memory_backend_config_check(&cfg->backends[i], err))
+			return -EINVAL;
+	return 0;
+}
+
 static bool machine_config_qmp_on_stdio(const struct machine_config *cfg)
 {
 	for (unsigned i = 0; i < cfg->nr_monitors; i++)
@@ -366,6 +376,8 @@ int machine_config_validate(struct machine_config *cfg, struct error *err)
 		ret = machine_config_check_stdio(cfg, err);
 	if (!ret)
 		ret = machine_config_check_unmodelled(cfg, err);
+	if (!ret)
+		ret = machine_config_check_backends(cfg, err);
 	if (!ret)
 		machine_config_fill_defaults(cfg);
 	return ret;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/memory_backend_config.h"
 #include "util/compiler.h"
 #include "util/error.h"
 
@@ -18,6 +19,7 @@
 #define MACHINE_MAX_CPUS	255	/* xAPIC ids, MP table */
 #define MACHINE_MAX_DEVICES	64
 #define MACHINE_MAX_OBJECTS	64
+#define MACHINE_MAX_BACKENDS	16	/* -object memory-backend-* */
 #define MACHINE_MAX_CHARDEVS	16
 #define MACHINE_MAX_MONITORS	8
 #define MACHINE_MAX_SOCKET_PATH	108	/* sizeof(sun_path) */
@@ -122,11 +124,18 @@ struct machine_config {
 	uint16_t debug_exit_iobase;
 	uint16_t debug_exit_iosize;
 
-	/* -device / -object arguments flexvm does not consume yet. */
+	/* -device arguments, built by vm_create() through device_create(). */
 	struct raw_opts devices[MACHINE_MAX_DEVICES];
 	unsigned nr_devices;
+	/*
+	 * -object: memory backends are parsed into @backends as the command
+	 * line is read (memory_backend_config_add_object()), in order; other
+	 * types stay raw in @objects, and validation refuses them.
+	 */
 	struct raw_opts objects[MACHINE_MAX_OBJECTS];
 	unsigned nr_objects;
+	struct memory_backend_config backends[MACHINE_MAX_BACKENDS];
+	unsigned nr_backends;
 
 	/*
 	 * -chardev, -qmp and -mon arguments as given; validation turns them

@@ -915,7 +915,7 @@ static void test_cmdline_objects_and_monitors_are_kept_raw(void **state)
 	struct run r;
 
 	(void)state;
-	ASSERT_PARSES(&r, "-object", "memory-backend-ram,id=m0,size=1G",
+	ASSERT_PARSES(&r, "-object", "rng-random,id=r0",
 		      "-chardev", "socket,id=c0,path=/tmp/s,server=on",
 		      "-mon", "chardev=c0,mode=control",
 		      "-qmp", "unix:/tmp/q,server=on,wait=off");
@@ -928,6 +928,52 @@ static void test_cmdline_objects_and_monitors_are_kept_raw(void **state)
 	assert_int_equal(r.cfg.nr_qmps, 1);
 	assert_ptr_equal(r.cfg.qmps[0].text, r.argv[8]);
 	run_free(&r);
+}
+
+static void test_cmdline_memory_backends_are_parsed(void **state)
+{
+	struct run r;
+
+	(void)state;
+	ASSERT_PARSES(&r, "-object", "memory-backend-ram,id=m0,size=1G",
+		      "-object", "memory-backend-memfd,id=m1,size=2G");
+	assert_int_equal(r.cfg.nr_objects, 0);
+	assert_int_equal(r.cfg.nr_backends, 2);
+	assert_string_equal(r.cfg.backends[0].id, "m0");
+	assert_int_equal(r.cfg.backends[0].size, GiB);
+	assert_int_equal(r.cfg.backends[1].type, MEMORY_BACKEND_MEMFD);
+	run_free(&r);
+}
+
+static void test_cmdline_memory_backend_error_has_location(void **state)
+{
+	(void)state;
+	/* qemu-system-x86_64 7.2: errors in command-line order, located */
+	ASSERT_ERROR("-object memory-backend-ram,id=m0: Parameter 'size' is "
+		     "missing", "-object", "memory-backend-ram,id=m0",
+		     "-m", "1x");
+	ASSERT_ERROR("-object memory-backend-ram,id=m0,size=1M: Duplicate ID "
+		     "'m0' for object",
+		     "-object", "memory-backend-ram,id=m0,size=1M",
+		     "-object", "memory-backend-ram,id=m0,size=1M");
+}
+
+static void test_cmdline_object_help_lists_types(void **state)
+{
+	(void)state;
+	ASSERT_PRINTS("List of user creatable objects:\n"
+		      "  memory-backend-file\n  memory-backend-memfd\n"
+		      "  memory-backend-ram\n", "-object", "help");
+	ASSERT_PRINTS("memory-backend-ram options:\n"
+		      "  prealloc-threads=<int> - Number of CPU threads to "
+		      "use for prealloc\n"
+		      "  prealloc=<bool>        - Preallocate memory\n"
+		      "  reserve=<bool>         - Reserve swap space (or huge "
+		      "pages) if applicable\n"
+		      "  share=<bool>           - Mark the memory as private "
+		      "to QEMU or shared\n"
+		      "  size=<int>             - Size of the memory region "
+		      "(ex: 500M)\n", "-object", "memory-backend-ram,help");
 }
 
 static void test_cmdline_help_prints_usage(void **state)
@@ -1105,6 +1151,10 @@ int main(void)
 		cmocka_unit_test(test_cmdline_debug_exit_help_lists_properties),
 		cmocka_unit_test(
 			test_cmdline_objects_and_monitors_are_kept_raw),
+		cmocka_unit_test(test_cmdline_memory_backends_are_parsed),
+		cmocka_unit_test(
+			test_cmdline_memory_backend_error_has_location),
+		cmocka_unit_test(test_cmdline_object_help_lists_types),
 		cmocka_unit_test(test_cmdline_help_prints_usage),
 		cmocka_unit_test(test_cmdline_help_stops_before_later_values),
 		cmocka_unit_test(test_cmdline_version),

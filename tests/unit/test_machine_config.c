@@ -153,6 +153,40 @@ static void test_machine_config_unknown_object_fails(void **state)
 		       "invalid object type: rng-random");
 }
 
+static void add_backend(struct machine_config *cfg, const char *text)
+{
+	struct error err = { 0 };
+
+	assert_int_equal(memory_backend_config_add_object(cfg->backends,
+			 &cfg->nr_backends, MACHINE_MAX_BACKENDS, text, stdout,
+			 &err), 0);
+}
+
+static void test_machine_config_memory_backends_accepted(void **state)
+{
+	struct machine_config cfg;
+
+	(void)state;
+	config_with_kernel(&cfg);
+	add_backend(&cfg, "memory-backend-ram,id=m0,size=1G,reserve=off");
+	add_backend(&cfg, "memory-backend-memfd,id=m1,size=2M");
+	assert_valid(&cfg);
+	assert_int_equal(cfg.nr_backends, 2);
+}
+
+static void test_machine_config_backend_created_checks_fail(void **state)
+{
+	struct machine_config cfg;
+
+	(void)state;
+	config_with_kernel(&cfg);
+	add_backend(&cfg, "memory-backend-ram,id=m0,size=1G");
+	add_backend(&cfg, "memory-backend-ram,id=m1,size=0");
+	/* QEMU's creation-time error: no "-object ...:" location */
+	assert_invalid(&cfg, "property 'size' of memory-backend-ram doesn't "
+		       "take value '0'");
+}
+
 static void test_machine_config_ram_rounds_up_to_8k(void **state)
 {
 	struct machine_config cfg;
@@ -978,6 +1012,9 @@ int main(void)
 		cmocka_unit_test(test_machine_config_ram_zero_fails),
 		cmocka_unit_test(test_machine_config_unknown_device_fails),
 		cmocka_unit_test(test_machine_config_unknown_object_fails),
+		cmocka_unit_test(test_machine_config_memory_backends_accepted),
+		cmocka_unit_test(
+			test_machine_config_backend_created_checks_fail),
 		cmocka_unit_test(test_machine_config_ram_rounds_up_to_8k),
 		cmocka_unit_test(test_machine_config_ram_too_large_fails),
 		cmocka_unit_test(test_machine_config_maxmem_below_size_fails),
