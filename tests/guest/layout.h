@@ -79,4 +79,15 @@
 #define SVC_COUNT 8
 #define SVC_NOP_MAGIC 0x5356434f4b /* "SVCOK" */
 
+/*
+ * External interrupts for the drivers (irq.c): IRQ_SLOTS vectors from
+ * IRQ_VECTOR_BASE, each with a CPL0 stub that counts, optionally reads one
+ * device byte (the virtio ISR, which deasserts a level-triggered INTx
+ * line before the EOI) and writes the LAPIC EOI.
+ */
+#define IRQ_VECTOR_BASE 0x40
+#define IRQ_SLOTS 4
+#define IRQ_STUB_SIZE 16
+#define APIC_EOI 0xb0
+
 #endif

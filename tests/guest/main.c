@@ -28,6 +28,9 @@ static const struct scenario scenarios[] = {
 	{ "rtc", scenario_rtc },
 	{ "selftest", scenario_selftest },
 	{ "fault", scenario_fault },
+	{ "pci", scenario_pci },
+	{ "rng", scenario_rng },
+	{ "memtest", scenario_memtest },
 };
 
 static unsigned int nr_fail;

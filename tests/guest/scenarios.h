@@ -22,4 +22,9 @@ int scenario_fault(void);
 /* smp.c */
 int scenario_smp(void);
 
+/* scenarios_pci.c, virtio_rng.c, memtest.c */
+int scenario_pci(void);
+int scenario_rng(void);
+int scenario_memtest(void);
+
 #endif

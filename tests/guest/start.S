@@ -266,6 +266,40 @@ ud_fault:
 spurious_irq:
 	iretq
 
+/*
+ * Device interrupts (irq.c installs the gates): stub n pushes rax and
+ * jumps here with rax = n. Count, read the slot's acknowledge register
+ * if it has one (a level-triggered line must drop before the EOI, or the
+ * I/O APIC delivers it again at once), EOI. 13 instructions. PVM has
+ * already EOIed the vector when it delivered it (the LAPIC ISR is clear
+ * here), so a level-triggered line may come back once (see README.md).
+ */
+	.balign IRQ_STUB_SIZE
+	.globl irq_stubs
+irq_stubs:
+	slot = 0
+	.rept IRQ_SLOTS
+	.balign IRQ_STUB_SIZE
+	pushq %rax
+	movl $slot, %eax
+	jmp irq_common
+	slot = slot + 1
+	.endr
+
+irq_common:
+	pushq %rdx
+	lock incq irq_counter(, %rax, 8)
+	movq irq_ack_reg(, %rax, 8), %rdx
+	testq %rdx, %rdx
+	jz 1f
+	movzbl (%rdx), %edx
+	lock orq %rdx, irq_ack_bits(, %rax, 8)
+1:	movq lapic_base(%rip), %rdx
+	movl $0, APIC_EOI(%rdx)
+	popq %rdx
+	popq %rax
+	iretq
+
 /* ---------------------------------------------------------------- */
 /* Exceptions: 16-byte stubs push (error code,) vector, then         */
 /* fault_common turns the frame into a return to cpl3_fault_entry.  */
@@ -373,6 +407,15 @@ svc_table:
 lapic_base:
 	.quad 0xfee00000
 
+/* Per interrupt slot (irq.h): count, register to read, what it read. */
+	.globl irq_counter, irq_ack_reg, irq_ack_bits
+irq_counter:
+	.fill IRQ_SLOTS, 8, 0
+irq_ack_reg:
+	.fill IRQ_SLOTS, 8, 0
+irq_ack_bits:
+	.fill IRQ_SLOTS, 8, 0
+
 /*
  * What the next CPU to enter long mode does (struct boot_slot in cpu.h):
  * the BSP's entry is static, smp.c fills it in for each AP in turn.
@@ -404,6 +447,7 @@ idtr_empty:
 	.quad 0
 
 	.balign 4096
+	.globl idt
 idt:
 	.fill 256 * 16, 1, 0
 
