@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config/opts.h"
+#include "hw/device.h"
 #include "util/log.h"
 #include "util/size.h"
 
@@ -496,8 +497,11 @@ static int cmdline_device_opts(struct cmdline_state *st, const char *arg,
 		return -EINVAL;
 	}
 	if (!strcmp(driver, "help") || !strcmp(driver, "?")) {
+		/* QEMU's "Misc devices" list, sorted: isa-debug-exit (built
+		 * in here) sorts before the -device table's virtio types. */
 		fprintf(st->out, "Misc devices:\n"
 			"name \"isa-debug-exit\", bus ISA\n");
+		device_type_print_help(st->out);
 		return 1;
 	}
 	if (!strcmp(driver, "isa-debug-exit") && o->help) {

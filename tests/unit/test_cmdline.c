@@ -896,7 +896,8 @@ static void test_cmdline_flexvm_device_json_fails(void **state)
 static void test_cmdline_device_help_lists_devices(void **state)
 {
 	(void)state;
-	ASSERT_PRINTS("Misc devices:\nname \"isa-debug-exit\", bus ISA\n",
+	ASSERT_PRINTS("Misc devices:\nname \"isa-debug-exit\", bus ISA\n"
+		      "name \"virtio-rng-pci\", bus PCI\n",
 		      "-device", "help");
 }
 

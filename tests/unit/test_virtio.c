@@ -393,7 +393,7 @@ static void test_virtio_error_stops_queue_processing(void **state)
 	fx_make_avail(&f->fx, 0);
 	virtio_error(&f->vdev, "test");
 	virtio_queue_kick(&f->vdev, 0);
-	assert_int_equal(f->nr_queue_notify, 1);	/* only the DRIVER_OK kick */
+	assert_int_equal(f->nr_queue_notify, 1);	/* DRIVER_OK's kick */
 	assert_int_equal(virtio_queue_pop(&f->vdev, 0, &elem), 0);
 	assert_int_equal(virtio_queue_push(&f->vdev, 0, &elem, 0), -EIO);
 }

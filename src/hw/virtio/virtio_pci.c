@@ -152,8 +152,10 @@ static uint64_t vp_common_read(struct virtio_pci *vp, uint64_t off,
 	case CC(DFSELECT):
 		return vp->dfselect;
 	case CC(DF):
-		return vp->dfselect < 2 ? (uint32_t)(virtio_host_features(vdev)
-						     >> (32 * vp->dfselect)) : 0;
+		if (vp->dfselect >= 2)
+			return 0;
+		return (uint32_t)(virtio_host_features(vdev) >>
+				  (32 * vp->dfselect));
 	case CC(GFSELECT):
 		return vp->gfselect;
 	case CC(GF):
@@ -307,8 +309,8 @@ static void vp_bar_write(void *opaque, uint64_t offset, uint64_t value,
 	case VIRTIO_PCI_NOTIFY_OFFSET / VIRTIO_PCI_REGION_SIZE:
 		/* The MMIO-exit path: the address names the queue. */
 		if (off % VIRTIO_PCI_NOTIFY_MULT == 0)
-			virtio_queue_kick(vp->vdev,
-					  (unsigned)(off / VIRTIO_PCI_NOTIFY_MULT));
+			virtio_queue_kick(vp->vdev, (unsigned)off /
+						    VIRTIO_PCI_NOTIFY_MULT);
 		break;
 	}
 }
@@ -343,7 +345,8 @@ static void vp_cfg_window(struct virtio_pci *vp, bool is_write)
 	}
 	val = vp_bar_read(vp, off, len);
 	for (unsigned i = 0; i < len; i++)
-		pci_set_byte(dev, cap + PCI_CFG_DATA + i, (uint8_t)(val >> 8 * i));
+		pci_set_byte(dev, cap + PCI_CFG_DATA + i,
+			     (uint8_t)(val >> 8 * i));
 }
 
 static bool vp_touches_cfg_data(const struct virtio_pci *vp, unsigned offset,

@@ -41,7 +41,7 @@ struct event_loop;
 #define VIRTIO_PCI_DEVICE_OFFSET	0x2000
 #define VIRTIO_PCI_NOTIFY_OFFSET	0x3000
 #define VIRTIO_PCI_REGION_SIZE		0x1000
-#define VIRTIO_PCI_NOTIFY_MULT		4	/* bytes between queues */
+#define VIRTIO_PCI_NOTIFY_MULT		4	/* bytes per queue */
 
 #define VIRTIO_PCI_MSIX_BAR		1
 #define VIRTIO_PCI_MSIX_BAR_SIZE	0x1000
@@ -54,14 +54,14 @@ struct virtio_pci_queue {
 	struct virtio_pci *vp;
 	unsigned index;
 	uint16_t msix_vector;
-	int ioeventfd;		/* eventfd, -1 when notify uses MMIO exits */
+	int ioeventfd;		/* -1: notify uses MMIO exits */
 	bool ioeventfd_len0;	/* registered with len 0 (any width) */
 	bool assigned;		/* KVM_IOEVENTFD active at assigned_gpa */
 	uint64_t assigned_gpa;
 };
 
 struct virtio_pci {
-	struct pci_device pci;		/* first: container_of both ways */
+	struct pci_device pci;		/* pci.opaque points back here */
 	struct virtio_device *vdev;
 	struct event_loop *loop;	/* NULL: no ioeventfds */
 	int vm_fd;			/* -1: no ioeventfds */
@@ -72,7 +72,7 @@ struct virtio_pci {
 	uint16_t queue_select;
 	uint16_t config_vector;
 	uint8_t isr;			/* bit 0 queue, bit 1 config */
-	unsigned pci_cfg_cap;		/* config offset of the PCI_CFG cap */
+	unsigned pci_cfg_cap;		/* config offset of PCI_CFG */
 	struct virtio_pci_queue queues[VIRTIO_MAX_QUEUES];
 	struct ratelimit rl;
 };
@@ -124,7 +124,7 @@ void virtio_pci_unplug(struct virtio_pci *vp);
  */
 extern const struct io_ops virtio_pci_bar_ops;
 
-/** virtio_pci_notify_gpa - notify address of queue @qidx when BAR 4 is at @bar_gpa. */
+/** virtio_pci_notify_gpa - queue @qidx's notify address, BAR 4 at @bar_gpa */
 static inline uint64_t virtio_pci_notify_gpa(uint64_t bar_gpa, unsigned qidx)
 {
 	return bar_gpa + VIRTIO_PCI_NOTIFY_OFFSET +

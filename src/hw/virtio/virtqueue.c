@@ -61,7 +61,7 @@ static int vq_load16(const struct virtqueue *vq, uint64_t gpa, uint16_t *out)
 
 	if (!p)
 		return -EFAULT;
-	if ((uintptr_t)p & 1) {		/* only with an odd host mapping */
+	if ((uintptr_t)p & 1) {		/* an odd host mapping */
 		memcpy(out, p, sizeof(*out));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} else {

@@ -60,8 +60,8 @@ struct virtqueue {
 	uint16_t max_size;	/* what the device offers (power of two) */
 	uint16_t size;		/* negotiated; max_size after reset */
 	bool enabled;		/* ring addresses validated and in use */
-	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
-	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC */
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX */
 	uint64_t desc_gpa;
 	uint64_t avail_gpa;
 	uint64_t used_gpa;
