@@ -113,6 +113,13 @@ static int vm_setup_memory(struct vm *vm, struct error *err)
 		return -ENOMEM;
 	}
 	vm->ram_hva = ram;
+	/*
+	 * Boot RAM gets transparent huge pages, as in QEMU: under shadow
+	 * paging each 4 KiB first touch is a costly exit, and a guest's own
+	 * RAM is touched densely anyway. Without THP this merely fails.
+	 */
+	if (guest_mem_advise_hugepage(ram, mm->ram_size))
+		log_debug("no transparent huge pages for guest RAM");
 	ret = memslot_table_init(&vm->slots, nr_slots > 0 ? nr_slots : 32,
 				 memslot_kvm_ioctl, &vm->vm_fd);
 	if (ret) {
