@@ -18,6 +18,7 @@
 
 #include "config/opts.h"
 #include "core/vm.h"
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
 #include "monitor/qmp_stream.h"
@@ -155,6 +156,21 @@ static void info_kvm(struct hmp *h)
 	json_object_put(k);
 }
 
+static void info_pci(struct hmp *h)
+{
+	struct monitor *mon = h->d->opaque;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	pci_print_info(&mon->vm->pci, f);
+	fclose(f);
+	printbuf_memappend(h->out, text, (int)len);
+	free(text);
+}
+
 static void run_simple(struct hmp *h, const char *qmp)
 {
 	json_object_put(call_or_print(h, qmp, NULL));
@@ -227,6 +243,7 @@ static void do_info(struct hmp *h);
 static const struct hmp_cmd info_cmds[] = {
 	{ "kvm", "", "show KVM information", "", info_kvm },
 	{ "name", "", "show the current VM name", "", info_name },
+	{ "pci", "", "show PCI info", "", info_pci },
 	{ "status", "", "show the current VM status (running|paused)", "",
 	  info_status },
 	{ "version", "", "show the version of QEMU", "", info_version },

@@ -192,6 +192,36 @@ static void monitor_remove_listener(struct monitor *mon)
 	}
 }
 
+static int debug_exit_get(struct qom_object *obj, void *opaque,
+			  struct qom_value *out, struct error *err)
+{
+	(void)obj;
+	(void)err;
+	out->type = QOM_TYPE_UINT;
+	out->u = *(const uint16_t *)opaque;
+	return 0;
+}
+
+/* isa-debug-exit is built by the core, not by -device code: add it here. */
+static int monitor_add_debug_exit(const struct machine_config *cfg,
+				  struct error *err)
+{
+	const struct qom_prop props[] = {
+		{ "iosize", "uint32", QOM_TYPE_UINT, debug_exit_get, NULL,
+		  (void *)&cfg->debug_exit_iosize },
+		{ "iobase", "uint32", QOM_TYPE_UINT, debug_exit_get, NULL,
+		  (void *)&cfg->debug_exit_iobase },
+	};
+	char path[128];
+
+	if (!cfg->debug_exit || !cfg->debug_exit_id[0])
+		return 0;
+	snprintf(path, sizeof(path), "/machine/peripheral/%s",
+		 cfg->debug_exit_id);
+	return qom_add(path, "isa-debug-exit", props, ARRAY_SIZE(props), err)
+	       ? 0 : -EINVAL;
+}
+
 static int machine_get_str(struct qom_object *obj, void *opaque,
 			   struct qom_value *out, struct error *err)
 {
@@ -234,6 +264,8 @@ static int monitor_build_qom(struct monitor *mon, struct error *err)
 		    !qom_add(containers[i], "container", NULL, 0, err))
 			return -EINVAL;
 	}
+	if (monitor_add_debug_exit(cfg, err))
+		return -EINVAL;
 	snprintf(type, sizeof(type), "%s-x86_64-cpu", cfg->cpu_model);
 	for (unsigned i = 0; i < mon->vm->nr_vcpus; i++) {
 		snprintf(path, sizeof(path), "/machine/unattached/device[%u]",
@@ -303,6 +335,7 @@ struct monitor *monitor_create(struct vm *vm, struct error *err)
 	if (!mon->greeting ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_machine) ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_qom) ||
+	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_pci) ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_hmp) ||
 	    vm_add_listener(vm, on_vm_event, mon)) {
 		error_setg(err, "cannot set up the monitor");

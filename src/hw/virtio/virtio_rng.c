@@ -314,7 +314,9 @@ int virtio_rng_pci_create(struct vm *vm, const struct opts *o,
 	virtio_rng_init(&d->rng, &vm->gm, p.max_bytes, p.period_ms);
 	cfg = (struct virtio_pci_config){
 		.type_name = "virtio-rng-pci", .qdev_id = d->id,
-		.class_code = 0xff0000,	/* PCI_CLASS_OTHERS, as QEMU */
+		/* QEMU stores PCI_CLASS_OTHERS (0xff) as class/subclass, so
+		 * query-pci shows class 255: base 0x00, subclass 0xff. */
+		.class_code = 0x00ff00,
 		.devfn = PCI_DEVFN_AUTO, .vectors = 2,	/* queues + 1 */
 		.loop = vm->loop, .vm_fd = vm->vm_fd,
 	};
