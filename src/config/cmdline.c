@@ -469,6 +469,13 @@ static int cmdline_debug_exit(struct cmdline_state *st, const struct opts *o,
 		error_setg(err, "flexvm supports only one isa-debug-exit");
 		return -EINVAL;
 	}
+	if (opts_get(o, "id") &&
+	    strlen(opts_get(o, "id")) >= sizeof(cfg->debug_exit_id)) {
+		error_setg(err, "id too long");
+		return -EINVAL;
+	}
+	if (opts_get(o, "id"))	/* /machine/peripheral/ID in QOM */
+		strcpy(cfg->debug_exit_id, opts_get(o, "id"));
 	if (size == 0) {
 		error_setg(err, "iosize must not be 0");
 		return -EINVAL;

@@ -623,8 +623,9 @@ static int mon_check_opts(const struct opts *o, struct monitor_config *mc,
 {
 	const char *bad, *mode = opts_get(o, "mode");
 
+	/* libvirt adds id=monitor; QemuOpts takes an id in every group. */
 	bad = opts_find_unknown(o, (const char *const[]){ "chardev", "mode",
-				"pretty", NULL });
+				"pretty", "id", NULL });
 	if (bad) {
 		error_setg(err, "Invalid parameter '%s'", bad);
 		return -EINVAL;

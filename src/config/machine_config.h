@@ -123,6 +123,7 @@ struct machine_config {
 	bool debug_exit_set;	/* from -device: survives -nodefaults */
 	uint16_t debug_exit_iobase;
 	uint16_t debug_exit_iosize;
+	char debug_exit_id[64];	/* -device isa-debug-exit,id=: QOM name */
 
 	/* -device arguments, built by vm_create() through device_create(). */
 	struct raw_opts devices[MACHINE_MAX_DEVICES];

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,12 @@ int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 	s->tok = json_tokener_new_ex(max_depth + 1);
 	if (!s->tok)
 		return -ENOMEM;
-	/* Strict JSON (no trailing commas, no NaN), several values per
-	 * buffer, and no invalid UTF-8 in strings. */
-	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT |
-			       JSON_TOKENER_ALLOW_TRAILING_CHARS |
+	/*
+	 * Not json-c's strict mode: it refuses 'single-quoted' values, which
+	 * QEMU takes. What QEMU refuses and lenient json-c takes (trailing
+	 * commas, comments) is caught by stream_lint().
+	 */
+	json_tokener_set_flags(s->tok, JSON_TOKENER_ALLOW_TRAILING_CHARS |
 			       JSON_TOKENER_VALIDATE_UTF8);
 	s->max_size = max_size;
 	s->fn = fn;
@@ -51,6 +54,8 @@ void qmp_stream_destroy(struct qmp_stream *s)
 /* Tracks nesting outside strings; json-c and QEMU both allow '...'. */
 static void scan_byte(struct qmp_stream *s, char c)
 {
+	if (!s->quote && !isspace((unsigned char)c))
+		s->last = c;
 	if (s->quote) {
 		if (s->escape)
 			s->escape = false;
@@ -81,7 +86,39 @@ static void stream_reset_value(struct qmp_stream *s)
 	s->depth = 0;
 	s->quote = 0;
 	s->escape = false;
+	s->last = 0;
 	s->started = false;
+}
+
+/*
+ * The first byte of @buf that QEMU's parser refuses but lenient json-c
+ * would take: a comment, a "," right before "}" or "]", or a keyword in
+ * capitals (NaN, Infinity, TRUE). Returns its
+ * offset (@len if none) and the error text in *@why (NULL: stray byte).
+ */
+static size_t stream_lint(const struct qmp_stream *s, const char *buf,
+			  size_t len, const char **why)
+{
+	struct qmp_stream t = *s;	/* a scratch copy of the scanner */
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (!t.quote && c == '/') {
+			*why = NULL;
+			return i;
+		}
+		if (!t.quote && (c == '}' || c == ']') && t.last == ',') {
+			*why = "JSON parse error, expecting value";
+			return i;
+		}
+		if (!t.quote && isupper((unsigned char)c)) {	/* NaN, TRUE */
+			*why = "JSON parse error, invalid keyword";
+			return i;
+		}
+		scan_byte(&t, c);
+	}
+	return len;
 }
 
 static const char *tokener_error_text(enum json_tokener_error jerr,
@@ -164,16 +201,45 @@ static size_t skip_blanks(const char *buf, size_t len)
 	return i;
 }
 
+/* Lenient json-c also reads "nan" and "infinity" as numbers. */
+static bool has_nonfinite(struct json_object *o)
+{
+	if (json_object_is_type(o, json_type_double))
+		return !isfinite(json_object_get_double(o));
+	if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			if (has_nonfinite(json_object_array_get_idx(o, i)))
+				return true;
+	}
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (has_nonfinite(val))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* One json-c call on the start of @buf; returns the bytes consumed. */
 static size_t stream_parse(struct qmp_stream *s, const char *buf, size_t len,
 			   bool *go_on)
 {
 	/* One byte past the limit is enough to know it is exceeded. */
 	size_t chunk = MIN(len, s->max_size - s->msg_len + 1);
+	const char *why = NULL;
+	size_t bad = stream_lint(s, buf, chunk, &why);
+	bool linted;
 	struct json_object *obj;
 	enum json_tokener_error jerr;
 	size_t end;
 
+	if (bad == 0) {		/* skipping starts at the bad byte */
+		*go_on = stream_fail(s, why, buf[0]);
+		return 0;
+	}
+	linted = bad < chunk;
+	chunk = MIN(chunk, bad);
 	s->started = true;
 	obj = json_tokener_parse_ex(s->tok, buf, (int)chunk);
 	jerr = json_tokener_get_error(s->tok);
@@ -186,6 +252,8 @@ static size_t stream_parse(struct qmp_stream *s, const char *buf, size_t len,
 		*go_on = stream_fail(s, "JSON token size limit exceeded", 0);
 		return end;
 	}
+	if (jerr == json_tokener_continue && linted)
+		*go_on = stream_fail(s, why, buf[end]);
 	if (jerr == json_tokener_continue)
 		return end;
 	if (jerr != json_tokener_success) {
@@ -194,6 +262,14 @@ static size_t stream_parse(struct qmp_stream *s, const char *buf, size_t len,
 		return end;
 	}
 	stream_reset_value(s);
+	if (has_nonfinite(obj)) {
+		struct error err = { 0 };
+
+		json_object_put(obj);
+		error_setg(&err, "JSON parse error, invalid keyword");
+		*go_on = s->fn(s->opaque, NULL, &err);
+		return end;
+	}
 	*go_on = s->fn(s->opaque, obj, NULL);
 	return end;
 }

@@ -38,6 +38,7 @@ struct qmp_stream {
 	unsigned depth;		/* open { and [ outside strings */
 	char quote;		/* inside a string opened by this quote */
 	bool escape;		/* the previous byte was a backslash */
+	char last;		/* the last non-blank byte outside strings */
 	bool started;		/* a value has begun (non-blank seen) */
 	bool skipping;		/* discarding the rest of a bad value */
 	bool skip_token;	/* ... which is a bare top-level token */

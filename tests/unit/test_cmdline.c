@@ -797,6 +797,16 @@ static void test_cmdline_debug_exit_defaults(void **state)
 	run_free(&r);
 }
 
+static void test_cmdline_debug_exit_id_is_kept(void **state)
+{
+	struct run r;
+
+	(void)state;
+	ASSERT_PARSES(&r, "-device", "isa-debug-exit,id=dbg");
+	assert_string_equal(r.cfg.debug_exit_id, "dbg");
+	run_free(&r);
+}
+
 static void test_cmdline_debug_exit_property_errors(void **state)
 {
 	(void)state;
@@ -1140,6 +1150,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_flexvm_name_too_long_fails),
 		cmocka_unit_test(test_cmdline_debug_exit_properties),
 		cmocka_unit_test(test_cmdline_debug_exit_defaults),
+		cmocka_unit_test(test_cmdline_debug_exit_id_is_kept),
 		cmocka_unit_test(test_cmdline_debug_exit_property_errors),
 		cmocka_unit_test(test_cmdline_debug_exit_range_errors),
 		cmocka_unit_test(test_cmdline_flexvm_debug_exit_port_space),

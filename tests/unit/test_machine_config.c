@@ -792,6 +792,18 @@ static void test_machine_config_mon_chardev_socket(void **state)
 	assert_string_equal(cfg.monitors[0].opt, "-mon");
 }
 
+static void test_machine_config_mon_libvirt_id_accepted(void **state)
+{
+	struct machine_config cfg;
+
+	(void)state;
+	config_with_kernel(&cfg);
+	add_chardev(&cfg, SOCK);
+	add_mon(&cfg, "chardev=c0,id=monitor,mode=control");
+	assert_valid(&cfg);
+	assert_int_equal(cfg.nr_monitors, 1);
+}
+
 static void test_machine_config_chardev_without_id_fails(void **state)
 {
 	(void)state;
@@ -1073,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_machine_config_qmp_empty_path_fails),
 		cmocka_unit_test(test_machine_config_qmp_long_path_fails),
 		cmocka_unit_test(test_machine_config_mon_chardev_socket),
+		cmocka_unit_test(test_machine_config_mon_libvirt_id_accepted),
 		cmocka_unit_test(test_machine_config_chardev_without_id_fails),
 		cmocka_unit_test(
 			test_machine_config_chardev_unknown_driver_fails),

@@ -229,6 +229,72 @@ static void test_qmp_stream_control_char_reported_in_hex(void **state)
 			    "E:JSON parse error, stray '\\x01'");
 }
 
+static void test_qmp_stream_single_quotes_accepted(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{'execute':'query-status','id':'it\"s'}");
+	assert_int_equal(f->seen.n, 1);
+	assert_string_equal(f->seen.items[0], "{\"execute\":\"query-status\","
+			    "\"id\":\"it\\\"s\"}");
+}
+
+static void test_qmp_stream_trailing_comma_in_array_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"id\":[1,2,]}");
+	feed(f, " {\"ok\":1}");
+	assert_int_equal(f->seen.n, 2);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON parse error, expecting value");
+	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
+}
+
+static void test_qmp_stream_trailing_comma_split_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"a\":1,");
+	feed(f, "}{\"ok\":1}");
+	assert_int_equal(f->seen.n, 2);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON parse error, expecting value");
+	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
+}
+
+static void test_qmp_stream_comment_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "/* x */ {\"ok\":1}");
+	assert_string_equal(f->seen.items[0], "E:JSON parse error, stray '/'");
+	assert_string_equal(f->seen.items[f->seen.n - 1], "{\"ok\":1}");
+}
+
+static void test_qmp_stream_capital_keyword_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"a\":TRUE} {\"b\":NaN} {\"ok\":1}");
+	assert_int_equal(f->seen.n, 3);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON parse error, invalid keyword");
+	assert_string_equal(f->seen.items[1],
+			    "E:JSON parse error, invalid keyword");
+	assert_string_equal(f->seen.items[2], "{\"ok\":1}");
+}
+
+static void test_qmp_stream_infinity_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"a\":[infinity]} {\"ok\":1}");
+	assert_int_equal(f->seen.n, 2);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON parse error, invalid keyword");
+}
+
 static void test_qmp_stream_thousand_malformed_then_valid(void **state)
 {
 	struct fixture *f = *state;
@@ -492,6 +558,12 @@ int main(void)
 		T(test_qmp_stream_bad_top_level_token_resyncs),
 		T(test_qmp_stream_bad_utf8_resyncs),
 		T(test_qmp_stream_control_char_reported_in_hex),
+		T(test_qmp_stream_single_quotes_accepted),
+		T(test_qmp_stream_trailing_comma_in_array_refused),
+		T(test_qmp_stream_trailing_comma_split_refused),
+		T(test_qmp_stream_comment_refused),
+		T(test_qmp_stream_capital_keyword_refused),
+		T(test_qmp_stream_infinity_refused),
 		T(test_qmp_stream_thousand_malformed_then_valid),
 		TS(test_qmp_stream_oversized_message_skipped),
 		TS(test_qmp_stream_oversized_split_across_feeds),
