@@ -76,7 +76,22 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
 	offset = gpa - r->gpa;
 	if (len > r->size - offset)
 		return NULL;
+	if (r->filter && !r->filter(r->filter_opaque, gpa, len))
+		return NULL;
 	return r->hva + offset;
+}
+
+int guest_mem_set_filter(struct guest_mem *gm, uint64_t gpa,
+			 guest_mem_filter_fn fn, void *opaque)
+{
+	for (unsigned i = 0; i < gm->nr_regions; i++) {
+		if (gm->regions[i].gpa == gpa) {
+			gm->regions[i].filter = fn;
+			gm->regions[i].filter_opaque = opaque;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /*
@@ -96,6 +111,8 @@ static bool guest_mem_covered(const struct guest_mem *gm, uint64_t gpa,
 		if (!r)
 			return false;
 		chunk = MIN((uint64_t)len, r->size - (gpa - r->gpa));
+		if (r->filter && !r->filter(r->filter_opaque, gpa, chunk))
+			return false;
 		len -= chunk;
 		gpa += chunk;	/* may reach 2^64 only when len is now 0 */
 	}

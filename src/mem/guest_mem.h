@@ -21,11 +21,19 @@
 
 #define GUEST_MEM_MAX_REGIONS 16
 
+/*
+ * Whether a device may touch [gpa, gpa + len) of a region right now (for
+ * virtio-mem: only plugged blocks). Called with dm_lock held.
+ */
+typedef bool (*guest_mem_filter_fn)(void *opaque, uint64_t gpa, uint64_t len);
+
 struct guest_mem_region {
 	const char *name;
 	uint64_t gpa;
 	uint64_t size;
 	uint8_t *hva;
+	guest_mem_filter_fn filter;	/* NULL: all of it is always RAM */
+	void *filter_opaque;
 };
 
 /* Zero-initialise; regions are added with guest_mem_add(). */
@@ -41,6 +49,14 @@ struct guest_mem {
  */
 int guest_mem_add(struct guest_mem *gm, const char *name, uint64_t gpa,
 		  uint64_t size, void *hva) __must_check;
+
+/*
+ * guest_mem_set_filter - restrict device access to the region that starts
+ * at @gpa to what @fn allows: the guest must not make a device read or
+ * write (and so repopulate) memory it has unplugged. 0 or -ENOENT.
+ */
+int guest_mem_set_filter(struct guest_mem *gm, uint64_t gpa,
+			 guest_mem_filter_fn fn, void *opaque);
 
 /*
  * guest_mem_ptr - host pointer for [gpa, gpa + len), or NULL unless the whole

@@ -305,6 +305,51 @@ static void test_guest_mem_advise_hugepage_with_thp_ok(void **state)
 	assert_int_equal(ret, 0);
 }
 
+/* Allows only the first half of the region it guards. */
+static bool first_half_only(void *opaque, uint64_t gpa, uint64_t len)
+{
+	uint64_t base = *(uint64_t *)opaque;
+
+	return gpa + len <= base + REGION_SIZE / 2;
+}
+
+static void test_guest_mem_filter_refuses_ptr_outside_allowed(void **state)
+{
+	struct guest_mem *gm = *state;
+	static uint64_t base = HIGH_GPA;
+
+	assert_int_equal(guest_mem_set_filter(gm, HIGH_GPA, first_half_only,
+					      &base), 0);
+	assert_non_null(guest_mem_ptr(gm, HIGH_GPA, 16));
+	assert_null(guest_mem_ptr(gm, HIGH_GPA + REGION_SIZE / 2, 16));
+	assert_null(guest_mem_ptr(gm, HIGH_GPA + REGION_SIZE / 2 - 8, 16));
+	/* The other region is unaffected. */
+	assert_non_null(guest_mem_ptr(gm, LOW_GPA + REGION_SIZE - 16, 16));
+}
+
+static void test_guest_mem_filter_refuses_copy_untouched(void **state)
+{
+	struct guest_mem *gm = *state;
+	static uint64_t base = HIGH_GPA;
+	uint8_t buf[32];
+
+	memset(buf, 0x77, sizeof(buf));
+	assert_int_equal(guest_mem_set_filter(gm, HIGH_GPA, first_half_only,
+					      &base), 0);
+	assert_int_equal(guest_mem_write(gm, HIGH_GPA + REGION_SIZE / 2 - 16,
+					 buf, sizeof(buf)), -EFAULT);
+	assert_int_equal(high_buf[REGION_SIZE / 2 - 16], 0x22);
+	assert_int_equal(guest_mem_read(gm, HIGH_GPA, buf, 16), 0);
+}
+
+static void test_guest_mem_filter_unknown_region_enoent(void **state)
+{
+	struct guest_mem *gm = *state;
+
+	assert_int_equal(guest_mem_set_filter(gm, HIGH_GPA + 4096,
+					      first_half_only, NULL), -ENOENT);
+}
+
 #define T(f) cmocka_unit_test(f)
 #define TS(f) cmocka_unit_test_setup(f, setup_two)
 
@@ -336,6 +381,9 @@ int main(void)
 		T(test_guest_mem_alloc_anon_1t_noreserve_ok),
 		T(test_guest_mem_advise_hugepage_null_einval),
 		T(test_guest_mem_advise_hugepage_with_thp_ok),
+		TS(test_guest_mem_filter_refuses_ptr_outside_allowed),
+		TS(test_guest_mem_filter_refuses_copy_untouched),
+		TS(test_guest_mem_filter_unknown_region_enoent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
