@@ -28,7 +28,7 @@ results+=("$FLEXVM_BUILD/meson-logs/testlog.json")
 # Debian's pytest, whatever python3 comes first on PATH.
 /usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
 	--junitxml="$FLEXVM_BUILD/pytest-integration.xml" \
-	"$top/tests/kvm" "$top/tests/boot"
+	"$top/tests/kvm" "$top/tests/boot" "$top/tests/qmp"
 results+=("$FLEXVM_BUILD/pytest-integration.xml")
 
 exec /usr/bin/python3 "$top/tools/test-summary.py" "${results[@]}"
