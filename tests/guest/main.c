@@ -31,6 +31,7 @@ static const struct scenario scenarios[] = {
 	{ "pci", scenario_pci },
 	{ "rng", scenario_rng },
 	{ "memtest", scenario_memtest },
+	{ "vmem", scenario_vmem },
 };
 
 static unsigned int nr_fail;

@@ -27,4 +27,7 @@ int scenario_pci(void);
 int scenario_rng(void);
 int scenario_memtest(void);
 
+/* scenarios_vmem.c */
+int scenario_vmem(void);
+
 #endif

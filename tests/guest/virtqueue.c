@@ -70,10 +70,10 @@ uint64_t vq_used_addr(const struct virtqueue *vq)
 	return (uintptr_t)vq->used;
 }
 
-int vq_add(struct virtqueue *vq, const struct vq_buf *bufs,
-	   unsigned int n_out, unsigned int n_in)
+/* @n_out < 0: each buffer carries its own direction (vq_add_any). */
+static int add_chain(struct virtqueue *vq, const struct vq_buf *bufs,
+		     unsigned int n, int n_out)
 {
-	unsigned int n = n_out + n_in;
 	uint16_t head = vq->free_head, i = head;
 	uint32_t in_len = 0;
 
@@ -81,13 +81,15 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs,
 		return -1;
 	for (unsigned int k = 0; k < n; k++) {
 		struct vring_desc *d = &vq->desc[i];
+		bool write = n_out < 0 ? bufs[k].write
+				       : k >= (unsigned int)n_out;
 
 		d->addr = bufs[k].addr;
 		d->len = bufs[k].len;
-		d->flags = k >= n_out ? VRING_DESC_F_WRITE : 0;
+		d->flags = write ? VRING_DESC_F_WRITE : 0;
 		if (k + 1 < n)
 			d->flags |= VRING_DESC_F_NEXT;
-		if (k >= n_out)
+		if (write)
 			in_len += bufs[k].len;
 		i = d->next;
 	}
@@ -100,6 +102,18 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs,
 	/* The device may read the entry as soon as it sees the new index. */
 	__atomic_store_n(&vq->avail->idx, ++vq->avail_idx, __ATOMIC_RELEASE);
 	return head;
+}
+
+int vq_add(struct virtqueue *vq, const struct vq_buf *bufs,
+	   unsigned int n_out, unsigned int n_in)
+{
+	return add_chain(vq, bufs, n_out + n_in, (int)n_out);
+}
+
+int vq_add_any(struct virtqueue *vq, const struct vq_buf *bufs,
+	       unsigned int n)
+{
+	return add_chain(vq, bufs, n, -1);
 }
 
 void vq_kick(struct virtqueue *vq)

@@ -17,10 +17,15 @@
 #define VQ_MAX_SIZE 256 /* descriptors; each queue takes 3 pages */
 #define VQ_POOL_QUEUES 8
 
-/* One buffer of a chain: guest-physical address and length. */
+/*
+ * One buffer of a chain: guest-physical address and length. @write (the
+ * device writes it) is only read by vq_add_any(); vq_add() sets the
+ * direction from the buffer's position.
+ */
 struct vq_buf {
 	uint64_t addr;
 	uint32_t len;
+	bool write;
 };
 
 struct virtqueue {
@@ -67,6 +72,14 @@ uint64_t vq_used_addr(const struct virtqueue *vq);
  */
 int vq_add(struct virtqueue *vq, const struct vq_buf *bufs,
 	   unsigned int n_out, unsigned int n_in);
+
+/*
+ * Like vq_add(), but each buffer's direction is its own @write, in any
+ * order: for tests that break the readable-before-writable rule (virtio
+ * 1.2 2.7.4.2) on purpose.
+ */
+int vq_add_any(struct virtqueue *vq, const struct vq_buf *bufs,
+	       unsigned int n);
 
 /* Notifies the device (after a full barrier). */
 void vq_kick(struct virtqueue *vq);
