@@ -13,6 +13,7 @@
 
 #include "config/opts.h"
 #include "hw/device.h"
+#include "mem/memslot.h"
 #include "util/log.h"
 #include "util/size.h"
 
@@ -245,13 +246,32 @@ static int cmdline_machine_accel(struct cmdline_state *st, const char *list,
 	return -EINVAL;
 }
 
+/* flexvm's own: the KVM slots all memory devices share (QEMU: 256). */
+static int cmdline_memslot_budget(struct cmdline_state *st, const char *v,
+				  struct error *err)
+{
+	uint32_t n;
+
+	if (opts_parse_u32("x-memslot-budget", v, &n, err))
+		return -EINVAL;
+	if (n == 0 || n >= MEMSLOT_MAX_SLOTS) {
+		error_setg(err, "Parameter 'x-memslot-budget' expects a number "
+			   "of memslots from 1 to %u", MEMSLOT_MAX_SLOTS - 1);
+		return -EINVAL;
+	}
+	st->cfg->memslot_budget = n;
+	return 0;
+}
+
 static int cmdline_machine_opts(struct cmdline_state *st,
 				const char *arg __unused, const struct opts *o,
 				struct error *err)
 {
-	static const char *const keys[] = { "type", "accel", NULL };
+	static const char *const keys[] = { "type", "accel",
+					    "x-memslot-budget", NULL };
 	const char *type = opts_get(o, "type");
 	const char *accel = opts_get(o, "accel");
+	const char *budget = opts_get(o, "x-memslot-budget");
 	const char *unknown;
 
 	if (o->help || (type && !strcmp(type, "help"))) {
@@ -271,6 +291,8 @@ static int cmdline_machine_opts(struct cmdline_state *st,
 			   MACHINE_TYPE, unknown);
 		return -EINVAL;
 	}
+	if (budget && cmdline_memslot_budget(st, budget, err))
+		return -EINVAL;
 	if (accel)
 		return cmdline_machine_accel(st, accel, err);
 	return 0;
@@ -648,7 +670,8 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "help", false, cmdline_help, NULL, NULL },
 	{ "version", false, cmdline_version, "-version",
 	  "display version information and exit" },
-	{ "machine", true, cmdline_machine, "-machine [type=]pc[,accel=kvm]",
+	{ "machine", true, cmdline_machine,
+	  "-machine [type=]pc[,accel=kvm][,x-memslot-budget=N]",
 	  "the machine ('-machine help' for list); -M is the same" },
 	{ "M", true, cmdline_machine, NULL, NULL },
 	{ "accel", true, cmdline_accel, "-accel kvm[,kernel-irqchip=on]",

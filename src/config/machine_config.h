@@ -91,6 +91,9 @@ struct machine_config {
 	struct smp_config smp;	/* as given on the command line */
 
 	const char *machine_type;	/* -machine type=, "pc" */
+	/* -machine x-memslot-budget=N: KVM slots for all memory devices
+	 * together; 0 when not given (flexvm's default, 256). */
+	unsigned memslot_budget;
 	const char *cpu_model;		/* -cpu: "host" (default) or "max" */
 
 	const char *kernel;	/* -kernel, required */

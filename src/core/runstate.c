@@ -149,6 +149,36 @@ static void vm_emit(struct vm *vm, enum vm_event_kind kind,
 		vm->listeners[i].fn(vm->listeners[i].opaque, &ev);
 }
 
+struct size_change {
+	struct vm *vm;
+	struct vm_event ev;
+};
+
+static void do_size_change(void *opaque)
+{
+	struct size_change *c = opaque;
+
+	for (unsigned i = 0; i < c->vm->nr_listeners; i++)
+		c->vm->listeners[i].fn(c->vm->listeners[i].opaque, &c->ev);
+	free(c);
+}
+
+void vm_emit_memory_size_change(struct vm *vm, const char *id,
+				const char *qom_path, uint64_t size)
+{
+	struct size_change *c = malloc(sizeof(*c));
+
+	if (c)
+		*c = (struct size_change){ .vm = vm, .ev = {
+			.kind = VM_EVENT_MEMORY_SIZE_CHANGE, .id = id,
+			.qom_path = qom_path, .size = size } };
+	if (!c || event_loop_post(vm->loop, do_size_change, c)) {
+		free(c);
+		log_warn("%s: MEMORY_DEVICE_SIZE_CHANGE lost: out of memory",
+			 qom_path);
+	}
+}
+
 void vm_shutdown(struct vm *vm, enum vm_cause cause, int status)
 {
 	if (vm->runstate == RUNSTATE_SHUTDOWN)

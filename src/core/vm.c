@@ -17,10 +17,20 @@
 #include "boot/cpu_setup.h"
 #include "core/vcpu.h"
 #include "hw/device.h"
+#include "hw/virtio/virtio_mem.h"
 
 /* Where KVM's VMX real-mode helpers live: just below the 4 GiB BIOS. */
 #define KVM_IDENTITY_MAP_ADDR	0xfffbc000ULL
 #define KVM_TSS_ADDR		0xfffbd000ULL
+
+/*
+ * KVM_CAP_DISABLE_QUIRKS2 bit 7 (Linux 6.12): with the quirk on, deleting
+ * any memslot zaps every shadow page of the VM. Debian's 6.1 UAPI header
+ * predates it.
+ */
+#ifndef KVM_X86_QUIRK_SLOT_ZAP_ALL
+#define KVM_X86_QUIRK_SLOT_ZAP_ALL (1 << 7)
+#endif
 
 static const struct { uint16_t base; uint8_t irq; } isa_serial[] = {
 	{ 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 },
@@ -73,6 +83,25 @@ static int vm_open_kvm(struct vm *vm, struct error *err)
 	return 0;
 }
 
+/*
+ * virtio-mem deletes slots while the guest runs: have KVM zap only the
+ * deleted slot's mappings, where the host kernel offers it.
+ */
+static void vm_disable_slot_zap_all(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2,
+		.args = { KVM_X86_QUIRK_SLOT_ZAP_ALL },
+	};
+	int quirks = kvm_check_cap(vm->vm_fd, KVM_CAP_DISABLE_QUIRKS2);
+
+	if (!(quirks & KVM_X86_QUIRK_SLOT_ZAP_ALL))
+		return;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		log_debug("cannot disable KVM_X86_QUIRK_SLOT_ZAP_ALL: %s",
+			  strerror(errno));
+}
+
 static int vm_create_kvm_vm(struct vm *vm, struct error *err)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
@@ -88,6 +117,7 @@ static int vm_create_kvm_vm(struct vm *vm, struct error *err)
 	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &(uint64_t){
 		KVM_IDENTITY_MAP_ADDR });
 	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR);
+	vm_disable_slot_zap_all(vm);
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
 		error_setg_errno(err, errno, "Create kernel irqchip failed");
 		return -errno;
@@ -371,6 +401,9 @@ static void vm_init_state(struct vm *vm, const struct machine_config *cfg)
 	pthread_cond_init(&vm->vcpu_cond, NULL);
 	vm->runstate = cfg->start_paused ? RUNSTATE_PRELAUNCH
 					 : RUNSTATE_RUNNING;
+	vm->memslot_budget = cfg->memslot_budget
+			     ? cfg->memslot_budget
+			     : VIRTIO_MEM_DEFAULT_MEMSLOT_BUDGET;
 	vm->unassigned_rl = (struct ratelimit){ .burst = 10,
 						.interval_ms = 1000 };
 	vm->boot_req = (struct boot_request){
@@ -399,7 +432,10 @@ struct vm *vm_create(const struct machine_config *cfg, struct error *err)
 	if (memmap_init(&vm->mm, cfg->ram_size, cfg->maxmem, vm->phys_bits,
 			err))
 		goto fail;
-	if (vm_setup_memory(vm, err) || vm_add_devices(vm, err))
+	if (vm_setup_memory(vm, err) ||
+	    memory_backend_create_all(&vm->backends, cfg->backends,
+				      cfg->nr_backends, err) ||
+	    vm_add_devices(vm, err))
 		goto fail;
 	if (vm_create_vcpus(vm, err) || vm_load_boot(vm, err))
 		goto fail;
@@ -423,6 +459,11 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_serials; i++)
 		chardev_destroy(vm->serials[i].chr);
 	pci_bus_destroy(&vm->pci);
+	virtio_mem_pci_destroy_all(vm);	/* removes its KVM slots */
+	/* monitor_destroy() may have freed the QOM tree the backends sit in */
+	for (unsigned i = 0; i < vm->backends.nr; i++)
+		vm->backends.b[i].qom = NULL;
+	memory_backend_destroy_all(&vm->backends);
 	irq_destroy(&vm->irq);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);

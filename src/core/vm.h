@@ -31,6 +31,7 @@
 #include "hw/serial_8250.h"
 #include "mem/guest_mem.h"
 #include "mem/memmap.h"
+#include "mem/memory_backend.h"
 #include "mem/memslot.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -38,6 +39,7 @@
 struct vcpu;
 struct kvm_cpuid2;
 struct monitor;
+struct virtio_mem_pci;
 
 /* QEMU's run states, the subset flexvm reaches. */
 enum runstate {
@@ -53,6 +55,7 @@ enum vm_event_kind {
 	VM_EVENT_RESUME,
 	VM_EVENT_RESET,
 	VM_EVENT_SHUTDOWN,	/* the process is about to exit */
+	VM_EVENT_MEMORY_SIZE_CHANGE,	/* a memory device's plugged size */
 };
 
 /* QEMU's ShutdownCause, the subset flexvm produces. */
@@ -70,11 +73,16 @@ struct vm_event {
 	enum vm_event_kind kind;
 	enum vm_cause cause;	/* RESET and SHUTDOWN */
 	bool guest;		/* the guest asked for it */
+	/* MEMORY_SIZE_CHANGE: the device (strings live as long as the VM) */
+	const char *id;		/* -device id=, NULL without one */
+	const char *qom_path;
+	uint64_t size;		/* plugged bytes now */
 };
 
 typedef void (*vm_event_fn)(void *opaque, const struct vm_event *ev);
 
 #define VM_MAX_LISTENERS 4
+#define VM_MAX_MEMORY_DEVICES 8	/* virtio-mem-pci devices */
 
 struct vm_serial {
 	struct serial_8250 uart;
@@ -96,6 +104,16 @@ struct vm {
 	struct guest_mem gm;
 	void *ram_hva;			/* one mapping for low + high RAM */
 	struct memslot_table slots;
+	/* -object memory-backend-*, created before any -device. */
+	struct memory_backend_list backends;
+	/*
+	 * Memory devices (virtio-mem-pci) in creation order. They share the
+	 * device-memory window (mm.device_mem_*) and a budget of KVM slots
+	 * (-machine x-memslot-budget, 256 by default, as QEMU's soft limit).
+	 */
+	struct virtio_mem_pci *memdevs[VM_MAX_MEMORY_DEVICES];
+	unsigned nr_memdevs;
+	unsigned memslot_budget;
 
 	pthread_mutex_t dm_lock;
 	pthread_cond_t vcpu_cond;	/* with dm_lock: vCPU parked/resumed */
@@ -181,6 +199,16 @@ void vm_shutdown(struct vm *vm, enum vm_cause cause, int status);
 
 /* Called on the main thread, dm_lock held, for every vm_event. */
 int vm_add_listener(struct vm *vm, vm_event_fn fn, void *opaque);
+
+/**
+ * vm_emit_memory_size_change - a memory device's plugged size changed:
+ * VM_EVENT_MEMORY_SIZE_CHANGE reaches the listeners from the main loop
+ * (posted, since a request may be served on a vCPU thread), in order.
+ * @id: the device's id or NULL; @qom_path: its QOM path (both must live
+ * as long as @vm). Any thread, dm_lock held.
+ */
+void vm_emit_memory_size_change(struct vm *vm, const char *id,
+				const char *qom_path, uint64_t size);
 
 const char *vm_runstate_name(enum runstate state);
 /* QEMU's spelling of a cause: "guest-reset", "host-qmp-quit"... */

@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "config/opts.h"
+#include "hw/virtio/virtio_mem.h"
 #include "hw/virtio/virtio_rng.h"
 #include "util/compiler.h"
 
 /* Sorted by name, as QEMU lists them; a NULL desc prints none (QEMU). */
 static const struct device_type device_types[] = {
-	/* Step 4 adds virtio-mem-pci here, before virtio-rng-pci. */
+	{ "virtio-mem-pci", "PCI", NULL, virtio_mem_pci_create },
 	{ "virtio-rng-pci", "PCI", NULL, virtio_rng_pci_create },
 	{ NULL, NULL, NULL, NULL },
 };

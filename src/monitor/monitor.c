@@ -157,6 +157,21 @@ static struct json_object *cause_data(const struct vm_event *ev)
 	return data;
 }
 
+/* QEMU's MEMORY_DEVICE_SIZE_CHANGE: 1 per second per device, last wins. */
+static void memory_size_event(struct monitor *mon, const struct vm_event *ev)
+{
+	struct json_object *data = json_object_new_object();
+
+	if (ev->id)
+		json_object_object_add(data, "id",
+				       json_object_new_string(ev->id));
+	json_object_object_add(data, "size", json_object_new_uint64(ev->size));
+	json_object_object_add(data, "qom-path",
+			       json_object_new_string(ev->qom_path));
+	qmp_event_emit_ratelimited(mon, "MEMORY_DEVICE_SIZE_CHANGE",
+				   ev->qom_path, 1000, data);
+}
+
 static void on_vm_event(void *opaque, const struct vm_event *ev)
 {
 	struct monitor *mon = opaque;
@@ -174,6 +189,9 @@ static void on_vm_event(void *opaque, const struct vm_event *ev)
 	case VM_EVENT_SHUTDOWN:
 		qmp_event_emit(mon, "SHUTDOWN", cause_data(ev));
 		mon->stopped = true;	/* QEMU runs no command after it */
+		break;
+	case VM_EVENT_MEMORY_SIZE_CHANGE:
+		memory_size_event(mon, ev);
 		break;
 	}
 }

@@ -524,6 +524,18 @@ static void test_cmdline_flexvm_machine_unknown_property_fails(void **state)
 		     "-machine", "pc,foo=bar");
 }
 
+static void test_cmdline_flexvm_memslot_budget(void **state)
+{
+	struct run r;
+
+	(void)state;
+	ASSERT_PARSES(&r, "-machine", "pc,x-memslot-budget=1024");
+	assert_int_equal(r.cfg.memslot_budget, 1024);
+	run_free(&r);
+	ASSERT_ERROR("Parameter 'x-memslot-budget' expects a number of "
+		     "memslots from 1 to 65535", "-M", "x-memslot-budget=0");
+}
+
 static void test_cmdline_machine_help_lists_pc(void **state)
 {
 	(void)state;
@@ -907,6 +919,7 @@ static void test_cmdline_device_help_lists_devices(void **state)
 {
 	(void)state;
 	ASSERT_PRINTS("Misc devices:\nname \"isa-debug-exit\", bus ISA\n"
+		      "name \"virtio-mem-pci\", bus PCI\n"
 		      "name \"virtio-rng-pci\", bus PCI\n",
 		      "-device", "help");
 }
@@ -1123,6 +1136,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_machine_syntax_errors),
 		cmocka_unit_test(
 			test_cmdline_flexvm_machine_unknown_property_fails),
+		cmocka_unit_test(test_cmdline_flexvm_memslot_budget),
 		cmocka_unit_test(test_cmdline_machine_help_lists_pc),
 		cmocka_unit_test(test_cmdline_accel_kvm),
 		cmocka_unit_test(test_cmdline_accel_invalid_fails),
