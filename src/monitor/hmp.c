@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,33 @@ static void info_kvm(struct hmp *h)
 	json_object_put(k);
 }
 
+/* QEMU 7.2's hmp_info_memory_devices for virtio-mem devices. */
+static void info_memory_devices(struct hmp *h)
+{
+	struct json_object *list = call_or_print(h, "query-memory-devices",
+						 NULL);
+	static const char *const sizes[] = { "requested-size", "size",
+					     "max-size", "block-size" };
+
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *d = json_object_object_get(
+			json_object_array_get_idx(list, i), "data");
+		const char *id = member_str(d, "id");
+
+		out(h, "Memory device [virtio-mem]: \"%s\"\n", id ? id : "");
+		out(h, "  memaddr: 0x%" PRIx64 "\n", (uint64_t)
+		    json_object_get_uint64(json_object_object_get(d, "memaddr")));
+		out(h, "  node: %d\n",
+		    json_object_get_int(json_object_object_get(d, "node")));
+		for (unsigned k = 0; k < ARRAY_SIZE(sizes); k++)
+			out(h, "  %s: %" PRIu64 "\n", sizes[k], (uint64_t)
+			    json_object_get_uint64(
+				    json_object_object_get(d, sizes[k])));
+		out(h, "  memdev: %s\n", member_str(d, "memdev"));
+	}
+	json_object_put(list);
+}
+
 static void info_pci(struct hmp *h)
 {
 	struct monitor *mon = h->d->opaque;
@@ -242,6 +270,8 @@ static void do_info(struct hmp *h);
 
 static const struct hmp_cmd info_cmds[] = {
 	{ "kvm", "", "show KVM information", "", info_kvm },
+	{ "memory-devices", "", "show memory devices", "",
+	  info_memory_devices },
 	{ "name", "", "show the current VM name", "", info_name },
 	{ "pci", "", "show PCI info", "", info_pci },
 	{ "status", "", "show the current VM status (running|paused)", "",

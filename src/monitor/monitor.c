@@ -354,6 +354,7 @@ struct monitor *monitor_create(struct vm *vm, struct error *err)
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_machine) ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_qom) ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_pci) ||
+	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_memory) ||
 	    qmp_dispatch_add_table(&mon->dispatcher, qmp_cmds_hmp) ||
 	    vm_add_listener(vm, on_vm_event, mon)) {
 		error_setg(err, "cannot set up the monitor");

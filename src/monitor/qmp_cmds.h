@@ -13,6 +13,8 @@
 extern const struct qmp_command qmp_cmds_machine[];
 /* qom-list, qom-get, qom-set. */
 extern const struct qmp_command qmp_cmds_qom[];
+/* query-memory-devices, query-memory-size-summary, x-query-memslots. */
+extern const struct qmp_command qmp_cmds_memory[];
 /* query-pci. */
 extern const struct qmp_command qmp_cmds_pci[];
 /* human-monitor-command. */
