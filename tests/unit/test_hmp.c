@@ -222,6 +222,7 @@ static void test_hmp_info_lists_subcommands(void **state)
 {
 	(void)state;
 	assert_hmp("info", "info kvm  -- show KVM information\r\n"
+		   "info memory-devices  -- show memory devices\r\n"
 		   "info name  -- show the current VM name\r\n"
 		   "info pci  -- show PCI info\r\n"
 		   "info status  -- show the current VM status "

@@ -31,6 +31,7 @@ struct call {
 static struct call calls[64];
 static unsigned nr_calls;
 static int fail_at = -1;	/* fail the call with this index */
+static bool prepare;		/* the next new_t() maps ahead */
 
 static int fake_set_region(void *opaque, uint32_t slot, uint32_t flags,
 			   uint64_t gpa, uint64_t size, void *hva)
@@ -64,7 +65,7 @@ static struct t *new_t(enum memslot_policy p, uint64_t region, bool dynamic,
 	};
 	const struct virtio_mem_slots_config c = {
 		.table = &t.table, .policy = p, .dynamic = dynamic,
-		.gpa = GPA, .region_size = region, .block_size = BS,
+		.prepare = prepare, .gpa = GPA, .region_size = region, .block_size = BS,
 		.hva = HVA, .slot_limit = limit, .owner = "vm0",
 	};
 
@@ -233,6 +234,63 @@ static void test_slots_dynamic_init_maps_nothing(void **state)
 	assert_int_equal(t->s.nr_mapped, 0);
 	assert_int_equal(nr_calls, 0);
 	assert_int_equal(t->table.nr_used, 0);
+}
+
+/* ---- mapping ahead of the guest's plugs (flexvm's default) ---- */
+
+static struct t *new_preparing(void)
+{
+	struct t *t;
+
+	prepare = true;
+	t = new_t(MEMSLOT_POLICY_FLEXVM, GiB, true, 256);
+	prepare = false;
+	assert_non_null(t);
+	return t;
+}
+
+static void test_slots_prepare_maps_slots_below_requested(void **state)
+{
+	struct t *t = new_preparing();
+
+	(void)state;
+	assert_int_equal(virtio_mem_slots_prepare(&t->s, &t->st,
+						  3 * SLOT + BS), 0);
+	assert_int_equal(nr_calls, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(calls[i].gpa, GPA + i * SLOT);
+		assert_int_equal(calls[i].size, SLOT);
+	}
+	/* A plug there then finds its slot ready: no further KVM call. */
+	assert_int_equal(virtio_mem_slots_map(&t->s, &t->st, 2 * SLOT, BS),
+			 0);
+	assert_int_equal(nr_calls, 4);
+	teardown((void **)&t);
+}
+
+static void test_slots_prepare_shrink_keeps_only_plugged_slots(void **state)
+{
+	struct t *t = new_preparing();
+
+	(void)state;
+	assert_int_equal(virtio_mem_slots_prepare(&t->s, &t->st, 4 * SLOT),
+			 0);
+	plug(t, SLOT + BS, BS);
+	assert_int_equal(virtio_mem_slots_prepare(&t->s, &t->st, 0), 0);
+	assert_int_equal(t->s.nr_mapped, 1);
+	assert_int_equal(t->s.mapped_bytes, SLOT);
+	assert_true(t->s.kvm_ids[1] >= 0);
+	assert_int_equal(nr_calls, 4 + 3);	/* three removals */
+	teardown((void **)&t);
+}
+
+static void test_slots_prepare_off_maps_nothing(void **state)
+{
+	struct t *t = *state;
+
+	assert_int_equal(virtio_mem_slots_prepare(&t->s, &t->st, GiB), 0);
+	assert_int_equal(nr_calls, 0);
+	assert_int_equal(t->s.nr_mapped, 0);
 }
 
 static void test_slots_map_adds_touched_slot(void **state)
@@ -452,6 +510,7 @@ static void test_slots_static_map_failure_fails_init(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define P(f) cmocka_unit_test(f)
 #define U(f) cmocka_unit_test(f)
 
 int main(void)
@@ -470,6 +529,9 @@ int main(void)
 		U(test_slots_firecracker_over_share_fails),
 		U(test_slots_firecracker_within_share_builds),
 		T(test_slots_dynamic_init_maps_nothing),
+		P(test_slots_prepare_maps_slots_below_requested),
+		P(test_slots_prepare_shrink_keeps_only_plugged_slots),
+		T(test_slots_prepare_off_maps_nothing),
 		T(test_slots_map_adds_touched_slot),
 		T(test_slots_map_across_boundary_adds_both),
 		T(test_slots_map_twice_adds_once),

@@ -82,7 +82,8 @@ int virtio_mem_init(struct virtio_mem *m, const struct virtio_mem_params *p,
 {
 	const struct virtio_mem_slots_config sc = {
 		.table = table, .policy = p->policy,
-		.dynamic = p->dynamic_memslots, .gpa = p->vmem.addr,
+		.dynamic = p->dynamic_memslots, .prepare = p->prepare_slots,
+		.gpa = p->vmem.addr,
 		.region_size = p->vmem.region_size,
 		.block_size = p->vmem.block_size, .hva = b->hva,
 		.slot_limit = p->slot_limit, .owner = p->owner,
@@ -108,6 +109,8 @@ int virtio_mem_init(struct virtio_mem *m, const struct virtio_mem_params *p,
 		vmem_state_destroy(&m->st);
 		return ret;
 	}
+	(void)virtio_mem_slots_prepare(&m->slots, &m->st,
+				       m->st.requested_size);
 	virtio_init(&m->vdev, "virtio-mem", VIRTIO_ID_MEM, &virtio_mem_ops,
 		    sizeof(struct virtio_mem_config), gm);
 	(void)virtio_add_queue(&m->vdev, VIRTIO_MEM_QUEUE_SIZE);
@@ -310,9 +313,13 @@ int virtio_mem_set_requested_size(struct virtio_mem *m, uint64_t size,
 {
 	int ret = vmem_state_set_requested_size(&m->st, size, err);
 
-	if (!ret)
-		virtio_config_changed(&m->vdev);
-	return ret;
+	if (ret)
+		return ret;
+	/* Before the guest hears of it, so its plugs find the slots ready;
+	 * a failure only means the plugs map them (or answer BUSY). */
+	(void)virtio_mem_slots_prepare(&m->slots, &m->st, size);
+	virtio_config_changed(&m->vdev);
+	return 0;
 }
 
 /* ---- Placement in the device-memory window ---- */

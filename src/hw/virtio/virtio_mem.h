@@ -54,6 +54,7 @@ struct virtio_mem_params {
 	bool unplugged_inaccessible;	/* offer the feature, and require it */
 	bool dynamic_memslots;
 	enum memslot_policy policy;
+	bool prepare_slots;		/* map ahead on requested-size */
 	unsigned slot_limit;		/* share of the memslot budget */
 	const char *owner;		/* memslot owner, messages; outlives */
 };

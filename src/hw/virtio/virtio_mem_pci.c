@@ -343,6 +343,9 @@ static int vmp_realize(struct vm *vm, struct virtio_mem_pci *d,
 {
 	struct virtio_mem_params mp = {
 		.node = p->node, .prealloc = p->prealloc, .policy = p->policy,
+		/* flexvm's policy maps ahead; qemu and firecracker map on
+		 * plug, as those VMMs do, so the benchmark compares them. */
+		.prepare_slots = p->policy == MEMSLOT_POLICY_FLEXVM,
 		.owner = d->qom_path,
 	};
 	uint64_t used;

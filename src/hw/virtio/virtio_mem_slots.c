@@ -158,6 +158,7 @@ int virtio_mem_slots_init(struct virtio_mem_slots *s,
 	memset(s, 0, sizeof(*s));
 	s->table = c->table;
 	s->dynamic = c->dynamic;
+	s->prepare = c->dynamic && c->prepare;
 	s->gpa = c->gpa;
 	s->hva = c->hva;
 	s->owner = c->owner;
@@ -266,6 +267,26 @@ int virtio_mem_slots_sync(struct virtio_mem_slots *s,
 			ret = slot_map(s, i);
 		else
 			ret = slot_unmap(s, i);
+		if (ret && !first_err)
+			first_err = ret;
+	}
+	return first_err;
+}
+
+int virtio_mem_slots_prepare(struct virtio_mem_slots *s,
+			     const struct vmem_state *st, uint64_t requested)
+{
+	uint64_t first, nr;
+	int ret, first_err = 0;
+
+	for (unsigned i = 0; s->prepare && i < s->layout.nr; i++) {
+		slot_blocks(s, i, st->block_size, &first, &nr);
+		if (s->layout.slots[i].offset < requested)
+			ret = slot_map(s, i);
+		else if (!vmem_state_any_plugged(st, first, nr))
+			ret = slot_unmap(s, i);
+		else
+			continue;
 		if (ret && !first_err)
 			first_err = ret;
 	}

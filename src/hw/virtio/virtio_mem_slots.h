@@ -30,6 +30,7 @@ struct virtio_mem_slots_config {
 	struct memslot_table *table;	/* the VM's slots (or a test's) */
 	enum memslot_policy policy;
 	bool dynamic;		/* false: all mapped at init, never unmapped */
+	bool prepare;		/* virtio_mem_slots_prepare() maps ahead */
 	uint64_t gpa;		/* region start */
 	uint64_t region_size;
 	uint64_t block_size;
@@ -43,6 +44,7 @@ struct virtio_mem_slots {
 	struct slot_layout layout;
 	int *kvm_ids;		/* per layout slot: KVM slot id, -1 unmapped */
 	bool dynamic;
+	bool prepare;		/* flexvm policy: map ahead on requested-size */
 	uint64_t gpa;
 	uint8_t *hva;
 	const char *owner;
@@ -147,6 +149,21 @@ int virtio_mem_slots_sync(struct virtio_mem_slots *s,
  * virtio_mem_slots_info - slot @i of the layout
  * Return: 0, or -ENOENT past the layout.
  */
+/**
+ * virtio_mem_slots_prepare - the host granted @requested bytes: map now
+ * the slots that cover the first @requested bytes of the region, where
+ * Linux's driver will plug them (upward from the start), so that no
+ * plug request waits for KVM to build slot metadata; and unmap mapped
+ * slots beyond @requested that hold no plugged block. Only for the flexvm
+ * policy (qemu and firecracker map on plug, as those VMMs do). Once the
+ * guest has settled (plugged == requested), exactly the slots mapping
+ * would have created on demand are mapped. Does nothing unless the
+ * slots were set up with .prepare (flexvm's default for its policy).
+ * Return: 0 or the first error (slots map on plug then, as before).
+ */
+int virtio_mem_slots_prepare(struct virtio_mem_slots *s,
+			     const struct vmem_state *st, uint64_t requested);
+
 int virtio_mem_slots_info(const struct virtio_mem_slots *s, unsigned i,
 			  struct virtio_mem_slot_info *out);
 
