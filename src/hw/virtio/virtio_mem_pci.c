@@ -450,6 +450,16 @@ static void vmp_free(struct virtio_mem_pci *d)
 	free(d);
 }
 
+/* guest_mem filter: only whole plugged blocks (dm_lock held). */
+static bool vmp_dma_allowed(void *opaque, uint64_t gpa, uint64_t len)
+{
+	const struct vmem_state *st = &((struct virtio_mem_pci *)opaque)->mem.st;
+	uint64_t first = (gpa - st->addr) / st->block_size;
+	uint64_t last = (gpa - st->addr + len - 1) / st->block_size;
+
+	return vmem_state_all_plugged(st, first, last - first + 1);
+}
+
 /*
  * After the PCI plug the bus points at @d: from there it belongs to the
  * VM (vm->memdevs) and vm_destroy() frees it, even if a later step fails.
@@ -483,6 +493,9 @@ static int vmp_attach(struct vm *vm, struct virtio_mem_pci *d,
 	if (!ret)
 		ret = guest_mem_add(&vm->gm, d->qom_path, st->addr,
 				    st->region_size, d->mem.backend->hva);
+	/* ...but never into unplugged blocks: that would repopulate them. */
+	if (!ret)
+		ret = guest_mem_set_filter(&vm->gm, st->addr, vmp_dma_allowed, d);
 	if (ret)
 		error_setg_errno(err, -ret, "cannot add the memory of %s",
 				 d->qom_path);
