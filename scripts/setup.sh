@@ -14,7 +14,7 @@ packages=(
 	python3 python3-pytest			# integration tests
 	qemu-system-x86				# the reference VMM
 	cpio xz-utils zstd busybox-static	# Linux guest image
-	hyperfine				# benchmarks
+	hyperfine gnuplot-nox			# benchmarks (gnuplot: bench plots)
 )
 
 missing=()
