@@ -3,14 +3,32 @@
 QEMU 7.2 as the reference VMM, and helpers that run a VM to completion.
 
 FLEXVM, FLEXVM_GUEST and FLEXVM_BUILD come from scripts/test.sh."""
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+
+
+def qmp_client():
+    """tests/lib/qmp.py, loaded by path as qmp_client: in a pytest run that
+    also collects tests/qmp, that package would shadow a plain "import qmp"
+    (tests/qmp/conftest.py loads it the same way)."""
+    if "qmp_client" in sys.modules:
+        return sys.modules["qmp_client"]
+    path = Path(__file__).resolve().parents[1] / "lib" / "qmp.py"
+    if not path.exists():
+        pytest.skip("tests/lib/qmp.py (the QMP client) is missing")
+    spec = importlib.util.spec_from_file_location("qmp_client", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["qmp_client"] = mod
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def debug_exit_status(code):

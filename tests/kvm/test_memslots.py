@@ -5,20 +5,15 @@ blocks, within the bound the flexvm policy promises (docs/memslots.md);
 plus the memory QMP commands in QEMU 7.2's shape. Host kernel memory is
 checked through x-query-memslots' cost model, which bench/memslots.py
 compares with VmallocUsed; timings are the benchmark's business."""
-import importlib.util
-import os
 import re
 import subprocess
-from pathlib import Path
+import time
 
 import pytest
 
-GiB, MiB, TiB = 1 << 30, 1 << 20, 1 << 40
+from conftest import qmp_client
 
-_spec = importlib.util.spec_from_file_location(
-    "qmp_client", Path(__file__).resolve().parents[1] / "lib" / "qmp.py")
-qmp_client = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(qmp_client)
+GiB, MiB, TiB = 1 << 30, 1 << 20, 1 << 40
 
 
 def floor_cost(plugged):
@@ -46,7 +41,7 @@ def vm(flexvm, guest, kvm, tmp_path):
                "-serial", f"file:{tmp_path}/serial{len(procs)}.log"] + list(extra)
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(p)
-        q = qmp_client.QmpClient.connect(sock, timeout=30,
+        q = qmp_client().QmpClient.connect(sock, timeout=30,
                                          alive=lambda: p.poll() is None).negotiate()
         q.serial = tmp_path / f"serial{len(procs) - 1}.log"
         return q
@@ -59,7 +54,6 @@ def vm(flexvm, guest, kvm, tmp_path):
 
 def settle(q, size, timeout=60):
     """qom-set requested-size and wait for the guest's settle line."""
-    import time
     q.ok("qom-set", path="vm0", property="requested-size", value=size)
     want = re.compile(rf"^vmem: requested={size} plugged={size} ", re.M)
     deadline = time.monotonic() + timeout

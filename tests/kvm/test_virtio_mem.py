@@ -27,15 +27,12 @@ used below by name; nothing else may differ):
   QEMU 7.2 keeps it mapped and discarded (reads map the zero page). Both
   must read zeros and add no resident memory; only the speed differs.
 """
-import importlib.util
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import debug_exit_status
+from conftest import debug_exit_status, qmp_client
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -61,19 +58,6 @@ TIMING_LINE = re.compile(
     r"request \(min (\d+), max (\d+)\), (\d+)\.(\d+) GiB/s", re.M)
 
 
-def qmp_client():
-    """tests/lib/qmp.py, loaded by path as qmp_client (as test_virtio_rng.py
-    does: the tests/qmp package would shadow a plain "import qmp")."""
-    if "qmp_client" in sys.modules:
-        return sys.modules["qmp_client"]
-    path = Path(__file__).resolve().parents[1] / "lib" / "qmp.py"
-    if not path.exists():
-        pytest.skip("tests/lib/qmp.py (the QMP client) is missing")
-    spec = importlib.util.spec_from_file_location("qmp_client", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["qmp_client"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(params=["qemu", "flexvm"])

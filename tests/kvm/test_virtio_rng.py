@@ -8,16 +8,13 @@ The rng scenario prints "rng: <n> bytes in <k> requests, irq=<mode>,
 <count> interrupts". Under PVM (our development hosts) a level-triggered
 INTx line may be delivered twice per request: PVM EOIs at delivery,
 before the guest's handler has read the ISR (tests/guest/README.md)."""
-import importlib.util
 import os
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 import flexvm_layout
-from conftest import debug_exit_status
+from conftest import debug_exit_status, qmp_client
 
 BANNER = "flexvm-test-guest: scenario="
 RNG_LINE = re.compile(
@@ -85,19 +82,6 @@ def test_rng_without_the_device_fails(run_guest):
     assert r.status == debug_exit_status(1), r
 
 
-def qmp_client():
-    """tests/lib/qmp.py, loaded by path as qmp_client: the tests/qmp package
-    would shadow a plain "import qmp" (tests/qmp/conftest.py does the same)."""
-    if "qmp_client" in sys.modules:
-        return sys.modules["qmp_client"]
-    path = Path(__file__).resolve().parents[1] / "lib" / "qmp.py"
-    if not path.exists():
-        pytest.skip("tests/lib/qmp.py (the QMP client) is missing")
-    spec = importlib.util.spec_from_file_location("qmp_client", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["qmp_client"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def pci_listing(out):
