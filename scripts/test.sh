@@ -25,6 +25,22 @@ meson test -C "$FLEXVM_BUILD" --suite unit --print-errorlogs \
 	--num-processes 2
 results+=("$FLEXVM_BUILD/meson-logs/testlog.json")
 
+# The unit suite (and the fuzz corpus replay) again under ASan + UBSan,
+# with LeakSanitizer: any finding fails its test.
+asan="$FLEXVM_BUILD-asan"
+if { [ -f "$asan/build.ninja" ] ||
+     meson setup "$asan" "$top" -Db_sanitize=address,undefined \
+	-Db_lundef=false ${FLEXVM_MESON_ARGS:-} >/dev/null; } &&
+   ninja -C "$asan" >/dev/null; then
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$asan" --suite unit --print-errorlogs \
+		--num-processes 2
+	results+=("$asan/meson-logs/testlog.json")
+else
+	echo "the ASan+UBSan build failed"
+	results+=("$asan/build-failed")	# counted as a failure
+fi
+
 # Debian's pytest, whatever python3 comes first on PATH.
 /usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
 	--junitxml="$FLEXVM_BUILD/pytest-integration.xml" \

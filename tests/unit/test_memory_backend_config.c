@@ -34,8 +34,11 @@ static struct parsed P;
 /* Feeds one -object argument after those already in @P. */
 static int add(const char *text)
 {
-	FILE *out = open_memstream(&P.out, &P.out_len);
+	FILE *out;
 
+	free(P.out);	/* only the last call's output is kept */
+	P.out = NULL;
+	out = open_memstream(&P.out, &P.out_len);
 	assert_non_null(out);
 	error_clear(&P.err);
 	P.ret = memory_backend_config_add_object(P.list, &P.nr, MAX_BACKENDS,
