@@ -79,7 +79,8 @@ static int cmdline_with_opts(struct cmdline_state *st, const char *arg,
 
 	ret = opts_parse(&o, arg, implied, syntax, err);
 	if (ret) {
-		ret = cmdline_loc(st, arg, err, ret);
+		/* -E2BIG too: cmdline_parse() promises -EINVAL. */
+		ret = cmdline_loc(st, arg, err, -EINVAL);
 	} else {
 		ret = fn(st, arg, &o, err);
 		if (ret < 0 && locate)

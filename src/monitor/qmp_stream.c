@@ -29,6 +29,7 @@ int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 		return -EINVAL;
 	/* json-c's depth counts one more level than QEMU's nesting. */
 	s->tok = json_tokener_new_ex(max_depth + 1);
+	s->max_depth = (unsigned)max_depth;
 	if (!s->tok)
 		return -ENOMEM;
 	/*
@@ -110,6 +111,15 @@ static size_t stream_lint(const struct qmp_stream *s, const char *buf,
 		}
 		if (!t.quote && (c == '}' || c == ']') && t.last == ',') {
 			*why = "JSON parse error, expecting value";
+			return i;
+		}
+		/*
+		 * json-c counts only levels that hold a value, so an empty
+		 * innermost [] or {} would pass one level over the limit.
+		 */
+		if (!t.quote && (c == '{' || c == '[') &&
+		    t.depth >= s->max_depth) {
+			*why = "JSON nesting depth limit exceeded";
 			return i;
 		}
 		if (!t.quote && isupper((unsigned char)c)) {	/* NaN, TRUE */

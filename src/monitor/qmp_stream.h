@@ -34,6 +34,7 @@ typedef bool (*qmp_stream_fn)(void *opaque, struct json_object *msg,
 struct qmp_stream {
 	struct json_tokener *tok;
 	size_t max_size;
+	unsigned max_depth;
 	size_t msg_len;		/* bytes of the current value so far */
 	unsigned depth;		/* open { and [ outside strings */
 	char quote;		/* inside a string opened by this quote */

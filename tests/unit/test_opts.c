@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/cmdline.h"
 #include "config/opts.h"
 
 static const char size_hint[] =
@@ -209,6 +210,26 @@ static void test_opts_too_many_items_is_e2big(void **state)
 			 -E2BIG);
 	assert_string_equal(err.msg, "too many parameters (the maximum is 32)");
 	opts_free(&o);
+}
+
+/* The command line turns that -E2BIG into the -EINVAL it documents. */
+static void test_opts_too_many_items_on_cmdline_is_einval(void **state)
+{
+	static struct machine_config cfg;
+	char text[OPTS_MAX * 4 + 8] = "";
+	char *argv[] = { "flexvm", "-m", text, NULL };
+	struct error err = { 0 };
+	FILE *out = fopen("/dev/null", "w");
+
+	(void)state;
+	for (unsigned i = 0; i <= OPTS_MAX; i++)
+		strcat(text, "a=1,");
+	machine_config_init(&cfg);
+	assert_non_null(out);
+	assert_int_equal(cmdline_parse(3, argv, &cfg, out, &err), -EINVAL);
+	assert_true(strstr(err.msg, ": too many parameters (the maximum "
+			   "is 32)") != NULL);
+	fclose(out);
 }
 
 static void test_opts_keyval_implied_key(void **state)
@@ -581,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_opts_trailing_comma_is_ignored),
 		cmocka_unit_test(test_opts_get_returns_last_duplicate),
 		cmocka_unit_test(test_opts_too_many_items_is_e2big),
+		cmocka_unit_test(
+			test_opts_too_many_items_on_cmdline_is_einval),
 		cmocka_unit_test(test_opts_keyval_implied_key),
 		cmocka_unit_test(test_opts_keyval_escape_in_explicit_value),
 		cmocka_unit_test(test_opts_keyval_implied_value_ends_at_comma),

@@ -375,6 +375,20 @@ static void test_qmp_stream_too_deep_is_refused(void **state)
 	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
 }
 
+/* json-c alone let an empty innermost container pass one level deeper. */
+static void test_qmp_stream_too_deep_empty_inner_is_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "[[[[[]]]]] {\"a\":{\"b\":{\"c\":{\"d\":{}}}}} {\"ok\":1}");
+	assert_int_equal(f->seen.n, 3);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON nesting depth limit exceeded");
+	assert_string_equal(f->seen.items[1],
+			    "E:JSON nesting depth limit exceeded");
+	assert_string_equal(f->seen.items[2], "{\"ok\":1}");
+}
+
 static void test_qmp_stream_depth_at_limit_passes(void **state)
 {
 	struct fixture *f = *state;
@@ -570,6 +584,7 @@ int main(void)
 		TS(test_qmp_stream_blanks_do_not_count_to_limit),
 		TS(test_qmp_stream_exactly_at_limit_passes),
 		TS(test_qmp_stream_too_deep_is_refused),
+		TS(test_qmp_stream_too_deep_empty_inner_is_refused),
 		TS(test_qmp_stream_depth_at_limit_passes),
 		T(test_qmp_stream_callback_stop_ends_feed),
 		cmocka_unit_test(test_qmp_stream_init_rejects_huge_limit),
