@@ -20,15 +20,9 @@
 #include "mem/guest_mem.h"
 #include "mem/memmap.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz.h"
 
 #define RAM_SIZE (64 * MiB)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum loader { BY_PROBE, BZIMAGE, PVH, BOTH };
 

@@ -21,16 +21,10 @@
 #include "config/memory_backend_config.h"
 #include "config/opts.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz.h"
 
 #define MAX_ARGS 64
 #define MAX_TEXT 4096
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *null_out(void)
 {

@@ -22,19 +22,13 @@
 #include "hw/pci/pci_host.h"
 #include "mem/memmap.h"
 
+#include "fuzz.h"
+
 #define NR_VEC 5
 #define TABLE 0x1000u
 #define PBA 0x1800u
 #define DEVFN PCI_DEVFN(3, 0)
 #define MAX_STEPS 1024
-
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fixture {
 	struct fake_irq fake;

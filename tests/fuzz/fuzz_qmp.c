@@ -18,13 +18,7 @@
 #include "monitor/qmp_dispatch.h"
 #include "monitor/qmp_stream.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 struct session {
 	struct qmp_dispatcher d;

@@ -16,16 +16,10 @@
 #include "hw/bus.h"
 #include "hw/serial_8250.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz.h"
 
 #define BASE 0x3f8
 #define MAX_STEPS 2048
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fuzz {
 	struct serial_8250 uart;

@@ -29,17 +29,11 @@
 #include "mem/guest_mem.h"
 #include "mem/memmap.h"
 
+#include "fuzz.h"
+
 #define RAM_GPA 0x100000ULL
 #define RAM_SIZE 0x2000U	/* the image; ASan guards both ends */
 #define MAX_STEPS 512
-
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fixture {
 	struct fake_irq fake;

@@ -20,6 +20,8 @@
 #include "hw/virtio/virtqueue.h"
 #include "mem/guest_mem.h"
 
+#include "fuzz.h"
+
 /*
  * One RAM region exactly as large as the image: ASan flags any access a
  * missed bounds check lets through. 64 KiB holds a 1024-entry ring.
@@ -27,14 +29,6 @@
 #define RAM_GPA 0x10000ULL
 #define RAM_MAX 0x10000U
 #define MAX_POPS 1024
-
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct hdr {
 	uint8_t log2_max;	/* max_size = 1 << (log2_max % 11) */

@@ -17,17 +17,10 @@
 
 #include "hw/virtio/vmem_state.h"
 
+#include "fuzz.h"
+
 #define MAX_BLOCKS 4096u	/* 64 bitmap words: cheap naive checks */
 #define MAX_STEPS 512
-
-/* abort() is what libFuzzer reports as a crash, and fails a replay. */
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct input {
 	const uint8_t *p;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Inputs larger than this are cut, like libFuzzer's default -max_len. */
 #define REPLAY_MAX_INPUT (1u << 20)
