@@ -32,6 +32,7 @@ static const struct scenario scenarios[] = {
 	{ "rng", scenario_rng },
 	{ "memtest", scenario_memtest },
 	{ "vmem", scenario_vmem },
+	{ "hostile", scenario_hostile },
 };
 
 static unsigned int nr_fail;

@@ -30,4 +30,7 @@ int scenario_memtest(void);
 /* scenarios_vmem.c */
 int scenario_vmem(void);
 
+/* hostile.c */
+int scenario_hostile(void);
+
 #endif

@@ -55,6 +55,17 @@ void vq_release(struct virtqueue *vq)
 	vq->desc = NULL;
 }
 
+unsigned int vq_pool_mark(void)
+{
+	return pool_used;
+}
+
+void vq_pool_reset(unsigned int mark)
+{
+	if (mark < pool_used)
+		pool_used = mark;
+}
+
 uint64_t vq_desc_addr(const struct virtqueue *vq)
 {
 	return (uintptr_t)vq->desc;

@@ -59,6 +59,13 @@ struct vq_used {
 int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size);
 void vq_release(struct virtqueue *vq);
 
+/*
+ * How many queues of the pool are taken, and giving back every queue
+ * taken since @mark (for a test that abandons queues on a broken device).
+ */
+unsigned int vq_pool_mark(void);
+void vq_pool_reset(unsigned int mark);
+
 /* Guest-physical addresses of the three rings, for the transport. */
 uint64_t vq_desc_addr(const struct virtqueue *vq);
 uint64_t vq_avail_addr(const struct virtqueue *vq);
