@@ -119,6 +119,14 @@ void mdelay(uint64_t ms);
 __noreturn void guest_fault(uint64_t vector, uint64_t error, uint64_t rip,
 			    uint64_t cr2);
 
+/*
+ * smp.c: runs @fn(@arg) at CPL3 on the first AP of the MP table, started
+ * on first use; @fn returns when the caller tells it to (through @arg),
+ * and the AP then waits for the next call. Returns 0, or -1 if no AP
+ * checked in. Not for the smp scenario, which starts every AP itself.
+ */
+int smp_run_on_ap(void (*fn)(void *), void *arg);
+
 /* paging.c */
 #define MAP_UNCACHED 1 /* PCD|PWT, for MMIO on real hardware */
 int map_range(uint64_t gpa, uint64_t size);

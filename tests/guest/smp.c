@@ -29,6 +29,10 @@
 
 static unsigned int cpus_online; /* incremented by each CPU that arrives */
 static uint32_t cpu_apic[MAX_CPUS];
+/* Work for the first AP (smp_run_on_ap), taken by it when it is idle. */
+static void (*ap_fn)(void *);
+static void *ap_arg;
+static bool ap_started;
 
 void smp_ap_main(uint64_t cpu);
 
@@ -37,8 +41,16 @@ void smp_ap_main(uint64_t cpu)
 {
 	cpu_apic[cpu] = cpu_apic_id();
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST); /* lock xadd */
-	for (;;)
+	for (;;) {
+		void (*fn)(void *) = NULL;
+
+		if (cpu == 1)
+			fn = __atomic_exchange_n(&ap_fn, NULL,
+						 __ATOMIC_ACQ_REL);
+		if (fn)
+			fn(ap_arg);
 		cpu_relax();
+	}
 }
 
 static bool icr_idle(void)
@@ -126,6 +138,40 @@ static unsigned int boot_aps(const struct mp_info *mp, uint64_t deadline)
 		idx++;
 	}
 	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
+}
+
+/* Starts the first AP of the MP table once; true if it checked in. */
+static bool start_first_ap(void)
+{
+	uint32_t self = cpu_apic_id();
+	struct mp_info mp;
+
+	if (ap_started)
+		return true;
+	if (mptable_find(&mp))
+		return false;
+	prepare(&mp);
+	cpu_apic[0] = self;
+	__atomic_store_n(&cpus_online, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < mp.nr_cpus; i++) {
+		if (mp.cpu[i].apic_id == self)
+			continue;
+		ap_started = start_ap(1, mp.cpu[i].apic_id,
+				      tsc_deadline_ms(SMP_TIMEOUT_MS));
+		break;
+	}
+	return ap_started;
+}
+
+int smp_run_on_ap(void (*fn)(void *), void *arg)
+{
+	if (!start_first_ap())
+		return -1;
+	while (__atomic_load_n(&ap_fn, __ATOMIC_ACQUIRE))
+		cpu_relax(); /* the previous work was not taken yet */
+	ap_arg = arg;
+	__atomic_store_n(&ap_fn, fn, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int scenario_smp(void)
