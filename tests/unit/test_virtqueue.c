@@ -414,6 +414,37 @@ static void test_virtqueue_pop_buffer_wraps_address_space_fails(void **state)
 	pop_fails(t, "not guest RAM");
 }
 
+/* A guest_mem filter that refuses the first page of the data buffers,
+ * as virtio-mem refuses its unplugged blocks. */
+static bool refuse_buf_page(void *opaque, uint64_t gpa, uint64_t len)
+{
+	(void)opaque;
+	return gpa >= FX_BUF_GPA + 0x1000 || gpa + len <= FX_BUF_GPA;
+}
+
+static void test_virtqueue_pop_buffer_refused_by_filter_fails(void **state)
+{
+	struct t *t = *state;
+
+	assert_int_equal(guest_mem_set_filter(&t->fx.gm, FX_RAM_GPA,
+					      refuse_buf_page, NULL), 0);
+	fx_desc(&t->fx, FX_DESC_GPA, 0, FX_BUF_GPA + 0x800, 16, W, 0);
+	fx_make_avail(&t->fx, 0);
+	pop_fails(t, "not guest RAM");
+}
+
+static void test_virtqueue_pop_buffer_beside_filter_succeeds(void **state)
+{
+	struct t *t = *state;
+
+	assert_int_equal(guest_mem_set_filter(&t->fx.gm, FX_RAM_GPA,
+					      refuse_buf_page, NULL), 0);
+	fx_desc(&t->fx, FX_DESC_GPA, 0, FX_BUF_GPA + 0x1000, 16, W, 0);
+	fx_make_avail(&t->fx, 0);
+	assert_int_equal(virtqueue_pop(&t->vq, &t->elem), 1);
+	assert_int_equal(t->elem.writable_len, 16);
+}
+
 static void test_virtqueue_pop_total_over_4gib_fails(void **state)
 {
 	struct t *t = *state;
@@ -520,6 +551,17 @@ static void test_virtqueue_pop_indirect_outside_ram_fails(void **state)
 	struct t *t = *state;
 
 	fx_desc(&t->fx, FX_DESC_GPA, 0, FX_RAM_END - 16, 32, I, 0);
+	fx_make_avail(&t->fx, 0);
+	pop_fails(t, "indirect table");
+}
+
+static void test_virtqueue_pop_indirect_refused_by_filter_fails(void **state)
+{
+	struct t *t = *state;
+
+	assert_int_equal(guest_mem_set_filter(&t->fx.gm, FX_RAM_GPA,
+					      refuse_buf_page, NULL), 0);
+	fx_desc(&t->fx, FX_DESC_GPA, 0, FX_BUF_GPA, 32, I, 0);
 	fx_make_avail(&t->fx, 0);
 	pop_fails(t, "indirect table");
 }
@@ -766,6 +808,8 @@ int main(void)
 		T(test_virtqueue_pop_buffer_outside_ram_fails),
 		T(test_virtqueue_pop_buffer_straddles_ram_end_fails),
 		T(test_virtqueue_pop_buffer_wraps_address_space_fails),
+		T(test_virtqueue_pop_buffer_refused_by_filter_fails),
+		T(test_virtqueue_pop_buffer_beside_filter_succeeds),
 		T(test_virtqueue_pop_total_over_4gib_fails),
 		T(test_virtqueue_pop_readable_after_writable_fails),
 		T(test_virtqueue_pop_too_many_segments_fails),
@@ -776,6 +820,7 @@ int main(void)
 		TI(test_virtqueue_pop_indirect_zero_length_fails),
 		TI(test_virtqueue_pop_indirect_longer_than_queue_fails),
 		TI(test_virtqueue_pop_indirect_outside_ram_fails),
+		TI(test_virtqueue_pop_indirect_refused_by_filter_fails),
 		TI(test_virtqueue_pop_indirect_loop_fails),
 		TI(test_virtqueue_pop_indirect_next_out_of_range_fails),
 		TI(test_virtqueue_pop_indirect_bad_direction_fails),

@@ -89,9 +89,12 @@ static int vq_store16(const struct virtqueue *vq, uint64_t gpa, uint16_t val)
 }
 
 /*
- * Whether every byte of [gpa, gpa + len) is guest RAM (len > 0). A buffer
- * may run from one region into an adjacent one: guest_mem_read/write
- * split such copies.
+ * Whether every byte of [gpa, gpa + len) is guest RAM that devices may
+ * reach (len > 0). A buffer may run from one region into an adjacent
+ * one: guest_mem_read/write split such copies. A region's filter is
+ * asked too (virtio-mem: unplugged blocks are not RAM for DMA), so such
+ * a chain is refused before the device acts on it, rather than failing
+ * halfway through, after a request was carried out.
  */
 static bool vq_range_is_ram(const struct guest_mem *gm, uint64_t gpa,
 			    uint64_t len)
@@ -106,6 +109,8 @@ static bool vq_range_is_ram(const struct guest_mem *gm, uint64_t gpa,
 		if (!r)
 			return false;
 		chunk = MIN(len, r->size - (gpa - r->gpa));
+		if (r->filter && !r->filter(r->filter_opaque, gpa, chunk))
+			return false;
 		len -= chunk;
 		gpa += chunk;
 	}
