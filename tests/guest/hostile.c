@@ -21,7 +21,7 @@
 #define BASE_SEED 0x686f7374696c65ULL
 
 static struct vmem vmem;
-static bool vmem_ready;
+static bool vmem_ready, wait_after;
 static uint64_t expect_plugged;
 static uint8_t rng_buf[RNG_BYTES] __attribute__((aligned(64)));
 
@@ -244,6 +244,18 @@ static int health_check(const char **why)
 	return 0;
 }
 
+/* wait=1: a test looks at the VMM (QMP) while the attack's state lasts. */
+static void wait_line(const char *name)
+{
+	int c;
+
+	printf("hostile: %s: attacked, waiting for a line on the console\n",
+	       name);
+	do {
+		c = uart_getc();
+	} while (c != '\n' && c != '\r');
+}
+
 static void run_one(const struct hostile_attack *a)
 {
 	unsigned int mark = vq_pool_mark(), fails;
@@ -258,6 +270,8 @@ static void run_one(const struct hostile_attack *a)
 	}
 	fails = fail_count();
 	ret = a->run();
+	if (wait_after)
+		wait_line(a->name);
 	/* The attack may have abandoned its queues on a broken device. */
 	vq_pool_reset(mark);
 	vmem_ready = false;
@@ -288,9 +302,15 @@ int scenario_hostile(void)
 {
 	const char *name = cmdline_get("attack");
 	const struct hostile_attack *a;
+	uint64_t wait = 0;
 
 	if (!name || !*name)
 		name = "all";
+	if (cmdline_get_u64("wait", &wait) < 0) {
+		fail("hostile: bad wait= value (0 or 1)");
+		return EXIT_USAGE;
+	}
+	wait_after = wait;
 	if (!strcmp(name, "list")) {
 		for (unsigned int i = 0; i < hostile_virtio_count; i++)
 			printf("hostile: attack %s\n",
