@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * QMP endpoints on the main loop: UNIX listeners, stdio, per-client input
- * streams and bounded output queues, the greeting, negotiation state and
- * event fan-out. Every handler runs on the main thread with dm_lock held.
+ * streams (parsed only while the client's output is not paused) and
+ * bounded output queues, the greeting, negotiation state and event
+ * fan-out. Every handler runs on the main thread with dm_lock held.
  * A client that fails is marked dead and its fd closed at once; its
  * memory is freed at the end of the server's next handler (never while a
  * caller may still hold it).
@@ -24,6 +25,15 @@
 #include "monitor/qmp_stream.h"
 #include "util/log.h"
 
+#define QMP_SERVER_READ_SIZE	16384
+/*
+ * Requests are parsed this many bytes at a time, and parsing stops while
+ * the client's output is paused: a 16 KiB read of small requests with big
+ * replies (query-pci) would otherwise queue megabytes at once and get a
+ * client that reads its replies dropped as if it never did.
+ */
+#define QMP_SERVER_FEED_SLICE	256
+
 struct qmp_client {
 	struct qmp_server *srv;
 	struct qmp_client *next;
@@ -36,6 +46,8 @@ struct qmp_client {
 	bool eof;		/* no more input; close once drained */
 	bool dead;
 	struct qmp_stream stream;
+	char in[QMP_SERVER_READ_SIZE];	/* read, not parsed yet: */
+	size_t in_len, in_off;		/* in[in_off..in_len) */
 	char *out;		/* pending output: out[out_off..out_len) */
 	size_t out_len, out_off, out_cap;
 };
@@ -58,10 +70,15 @@ static size_t pending(const struct qmp_client *c)
 	return c->out_len - c->out_off;
 }
 
+static bool output_paused(const struct qmp_client *c)
+{
+	return pending(c) >= QMP_SERVER_PAUSE_READ;
+}
+
 static bool wants_input(const struct qmp_client *c)
 {
-	return !c->eof && !c->dead &&
-	       pending(c) < QMP_SERVER_PAUSE_READ;
+	return !c->eof && !c->dead && c->in_off == c->in_len &&
+	       !output_paused(c);
 }
 
 static void client_update_watch(struct qmp_client *c)
@@ -130,7 +147,7 @@ static void client_flush(struct qmp_client *c)
 	}
 	if (!pending(c)) {
 		c->out_off = c->out_len = 0;
-		if (c->eof && c->is_socket) {
+		if (c->eof && c->is_socket && c->in_off == c->in_len) {
 			client_kill(c);
 			return;
 		}
@@ -224,24 +241,39 @@ static bool client_on_message(void *opaque, struct json_object *msg,
 	return !c->dead && !*cfg->stopped;
 }
 
+/* Parses what was read, slice by slice, until the output is paused. */
+static void client_feed(struct qmp_client *c)
+{
+	while (c->in_off < c->in_len && !c->dead && !output_paused(c)) {
+		size_t n = MIN(c->in_len - c->in_off, QMP_SERVER_FEED_SLICE);
+
+		if (!qmp_stream_feed(&c->stream, c->in + c->in_off, n)) {
+			c->in_off = c->in_len;	/* dead, or the VM stopped */
+			break;
+		}
+		c->in_off += n;
+	}
+	if (c->in_off == c->in_len)
+		c->in_off = c->in_len = 0;
+	if (c->dead)
+		return;
+	if (c->eof && c->is_socket && !c->in_len && !pending(c))
+		client_kill(c);
+	else
+		client_update_watch(c);
+}
+
 static void client_read(struct qmp_client *c)
 {
-	char buf[16384];
-	ssize_t n = read(c->in_fd, buf, sizeof(buf));
+	ssize_t n = read(c->in_fd, c->in, sizeof(c->in));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0) {
+	if (n <= 0)
 		c->eof = true;
-		if (c->is_socket && !pending(c))
-			client_kill(c);
-		else
-			client_update_watch(c);
-		return;
-	}
-	qmp_stream_feed(&c->stream, buf, (size_t)n);
-	if (!c->dead)
-		client_update_watch(c);
+	else
+		c->in_len = (size_t)n;
+	client_feed(c);
 }
 
 static void server_reap(struct qmp_server *s)
@@ -269,8 +301,10 @@ static void on_client_io(void *opaque, uint32_t events)
 	struct qmp_client *c = opaque;
 	struct qmp_server *s = c->srv;
 
-	if (events & EPOLLOUT)
+	if (events & EPOLLOUT) {
 		client_flush(c);
+		client_feed(c);	/* what waited for the output to drain */
+	}
 	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    wants_input(c))
 		client_read(c);
@@ -286,6 +320,7 @@ static void on_client_out(void *opaque, uint32_t events)
 
 	(void)events;
 	client_flush(c);
+	client_feed(c);
 	server_reap(c->srv);
 }
 

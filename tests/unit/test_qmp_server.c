@@ -45,9 +45,22 @@ static struct json_object *ping(void *opaque, void *client,
 	return json_object_new_object();
 }
 
+/* A reply of about 2 KiB, like query-pci's with a dozen devices. */
+static struct json_object *big(void *opaque, void *client,
+			       struct json_object *args, struct error *err)
+{
+	char text[2048];
+
+	(void)opaque, (void)client, (void)args, (void)err;
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	return json_object_new_string(text);
+}
+
 static const struct qmp_command cmds[] = {
 	{ "qmp_capabilities", caps, NULL, true },
 	{ "ping", ping, NULL, false },
+	{ "big", big, NULL, false },
 	{ NULL },
 };
 
@@ -382,6 +395,78 @@ static void test_qmp_server_non_reader_dropped_others_served(void **state)
 	close(live);
 }
 
+#define BIG "{\"execute\":\"big\"}\n"
+#define BIG_LEN (sizeof(BIG) - 1)
+
+/* Reads replies until @want have come or the server goes quiet. */
+static unsigned read_replies(struct fixture *f, int fd, unsigned want)
+{
+	static char buf[1 << 16];
+	unsigned got = 0, quiet = 0;
+
+	while (got < want && quiet < 50) {
+		ssize_t n;
+
+		pump(f, 1);
+		n = read(fd, buf, sizeof(buf));
+		quiet = n > 0 ? 0 : quiet + 1;
+		for (ssize_t i = 0; i < n; i++)
+			got += buf[i] == '\n';
+	}
+	return got;
+}
+
+/* One write of 16 KiB of requests whose replies make 2 MiB. */
+static unsigned pipeline_big(struct fixture *f, int fd)
+{
+	static char reqs[16384];
+	unsigned n = sizeof(reqs) / BIG_LEN;
+
+	for (unsigned i = 0; i < n; i++)
+		memcpy(reqs + i * BIG_LEN, BIG, BIG_LEN);
+	assert_int_equal(write(fd, reqs, n * BIG_LEN), (ssize_t)(n * BIG_LEN));
+	pump(f, 20);
+	return n;
+}
+
+static void test_qmp_server_pipelined_big_replies_reader_kept(void **state)
+{
+	struct fixture *f = *state;
+	unsigned n;
+	int fd;
+
+	start(f);
+	fd = client(f);
+	say(f, fd, NEGOTIATE);
+	heard(fd);
+	n = pipeline_big(f, fd);
+	assert_true(n * 2048 > QMP_SERVER_MAX_QUEUE);
+	assert_int_equal(read_replies(f, fd, n), n);
+	assert_int_equal(qmp_server_nr_clients(f->srv), 1);
+	say(f, fd, "{\"execute\":\"ping\"}");
+	assert_string_equal(heard(fd), OK);
+	close(fd);
+}
+
+static void test_qmp_server_pipelined_then_eof_all_answered(void **state)
+{
+	struct fixture *f = *state;
+	unsigned n;
+	int fd;
+
+	start(f);
+	fd = client(f);
+	say(f, fd, NEGOTIATE);
+	heard(fd);
+	n = pipeline_big(f, fd);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_int_equal(read_replies(f, fd, n), n);
+	pump(f, 20);
+	assert_int_equal(read(fd, (char[1]){ 0 }, 1), 0);	/* closed */
+	assert_int_equal(qmp_server_nr_clients(f->srv), 0);
+	close(fd);
+}
+
 static void test_qmp_server_clients_come_and_go(void **state)
 {
 	struct fixture *f = *state;
@@ -614,6 +699,8 @@ int main(void)
 		T(test_qmp_server_events_only_to_negotiated),
 		T(test_qmp_server_pretty_uses_crlf),
 		T(test_qmp_server_non_reader_dropped_others_served),
+		T(test_qmp_server_pipelined_big_replies_reader_kept),
+		T(test_qmp_server_pipelined_then_eof_all_answered),
 		T(test_qmp_server_clients_come_and_go),
 		T(test_qmp_server_full_server_makes_clients_wait),
 		T(test_qmp_server_stopped_runs_no_request),
