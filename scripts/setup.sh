@@ -15,6 +15,7 @@ packages=(
 	qemu-system-x86				# the reference VMM
 	cpio xz-utils zstd busybox-static	# Linux guest image
 	hyperfine gnuplot-nox			# benchmarks (gnuplot: bench plots)
+	clang-14 libclang-rt-14-dev		# libFuzzer + ASan/UBSan (tests/fuzz)
 )
 
 missing=()
