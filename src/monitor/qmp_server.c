@@ -48,6 +48,7 @@ struct qmp_client {
 	struct qmp_stream stream;
 	char in[QMP_SERVER_READ_SIZE];	/* read, not parsed yet: */
 	size_t in_len, in_off;		/* in[in_off..in_len) */
+	bool in_held;			/* parsing waits for the output */
 	char *out;		/* pending output: out[out_off..out_len) */
 	size_t out_len, out_off, out_cap;
 };
@@ -77,8 +78,7 @@ static bool output_paused(const struct qmp_client *c)
 
 static bool wants_input(const struct qmp_client *c)
 {
-	return !c->eof && !c->dead && c->in_off == c->in_len &&
-	       !output_paused(c);
+	return !c->eof && !c->dead && !c->in_held && !output_paused(c);
 }
 
 static void client_update_watch(struct qmp_client *c)
@@ -147,7 +147,7 @@ static void client_flush(struct qmp_client *c)
 	}
 	if (!pending(c)) {
 		c->out_off = c->out_len = 0;
-		if (c->eof && c->is_socket && c->in_off == c->in_len) {
+		if (c->eof && c->is_socket && !c->in_len) {
 			client_kill(c);
 			return;
 		}
@@ -241,20 +241,47 @@ static bool client_on_message(void *opaque, struct json_object *msg,
 	return !c->dead && !*cfg->stopped;
 }
 
-/* Parses what was read, slice by slice, until the output is paused. */
+/* The bytes at the end of @buf that begin a UTF-8 sequence left unfinished. */
+static size_t utf8_tail(const char *buf, size_t len)
+{
+	for (size_t k = 1; k <= 3 && k <= len; k++) {
+		unsigned char b = (unsigned char)buf[len - k];
+		size_t need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+
+		if ((b & 0xc0) != 0x80)	/* not a continuation byte */
+			return need > k ? k : 0;
+	}
+	return 0;
+}
+
+/*
+ * Parses what was read, slice by slice, until the output is paused. json-c
+ * (0.16) checks UTF-8 within one call only, so no call ends inside a
+ * character: an unfinished one waits for the next read (or for EOF).
+ */
 static void client_feed(struct qmp_client *c)
 {
-	while (c->in_off < c->in_len && !c->dead && !output_paused(c)) {
-		size_t n = MIN(c->in_len - c->in_off, QMP_SERVER_FEED_SLICE);
+	size_t end = c->in_len;
 
+	if (!c->eof)
+		end -= utf8_tail(c->in + c->in_off, c->in_len - c->in_off);
+	while (c->in_off < end && !c->dead && !output_paused(c)) {
+		size_t n = MIN(end - c->in_off, QMP_SERVER_FEED_SLICE);
+
+		if (c->in_off + n < end)
+			n -= utf8_tail(c->in + c->in_off, n);
 		if (!qmp_stream_feed(&c->stream, c->in + c->in_off, n)) {
 			c->in_off = c->in_len;	/* dead, or the VM stopped */
 			break;
 		}
 		c->in_off += n;
 	}
-	if (c->in_off == c->in_len)
-		c->in_off = c->in_len = 0;
+	c->in_held = c->in_off < end;
+	if (!c->in_held) {	/* keep only an unfinished character */
+		c->in_len -= c->in_off;
+		memmove(c->in, c->in + c->in_off, c->in_len);
+		c->in_off = 0;
+	}
 	if (c->dead)
 		return;
 	if (c->eof && c->is_socket && !c->in_len && !pending(c))
@@ -265,14 +292,15 @@ static void client_feed(struct qmp_client *c)
 
 static void client_read(struct qmp_client *c)
 {
-	ssize_t n = read(c->in_fd, c->in, sizeof(c->in));
+	ssize_t n = read(c->in_fd, c->in + c->in_len,
+			 sizeof(c->in) - c->in_len);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0)
 		c->eof = true;
 	else
-		c->in_len = (size_t)n;
+		c->in_len += (size_t)n;
 	client_feed(c);
 }
 

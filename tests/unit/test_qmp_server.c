@@ -467,6 +467,43 @@ static void test_qmp_server_pipelined_then_eof_all_answered(void **state)
 	close(fd);
 }
 
+static void test_qmp_server_utf8_split_across_reads_accepted(void **state)
+{
+	struct fixture *f = *state;
+	int fd;
+
+	start(f);
+	fd = client(f);
+	say(f, fd, NEGOTIATE);
+	heard(fd);
+	say(f, fd, "{\"execute\":\"ping\",\"id\":\"\xc3");
+	say(f, fd, "\xa9\xf0\x9f");
+	say(f, fd, "\x98\x80\"}");
+	assert_string_equal(heard(fd),
+			    "{\"return\": {}, \"id\": \"\\u00E9\\uD83D\\uDE00\"}\r\n");
+	close(fd);
+}
+
+static void test_qmp_server_utf8_across_a_slice_accepted(void **state)
+{
+	struct fixture *f = *state;
+	char req[600];
+	int fd, pad;
+
+	start(f);
+	fd = client(f);
+	say(f, fd, NEGOTIATE);
+	heard(fd);
+	/* "\xe2\x82\xac" (the euro sign) from byte 255 to 257 of one write */
+	pad = 255 - (int)strlen("{\"execute\":\"ping\",\"id\":\"");
+	snprintf(req, sizeof(req), "{\"execute\":\"ping\",\"id\":\"%0*d"
+		 "\xe2\x82\xac\"}", pad, 0);
+	assert_int_equal(req[255], '\xe2');
+	say(f, fd, req);
+	assert_non_null(strstr(heard(fd), "\\u20AC\"}\r\n"));
+	close(fd);
+}
+
 static void test_qmp_server_clients_come_and_go(void **state)
 {
 	struct fixture *f = *state;
@@ -701,6 +738,8 @@ int main(void)
 		T(test_qmp_server_non_reader_dropped_others_served),
 		T(test_qmp_server_pipelined_big_replies_reader_kept),
 		T(test_qmp_server_pipelined_then_eof_all_answered),
+		T(test_qmp_server_utf8_split_across_reads_accepted),
+		T(test_qmp_server_utf8_across_a_slice_accepted),
 		T(test_qmp_server_clients_come_and_go),
 		T(test_qmp_server_full_server_makes_clients_wait),
 		T(test_qmp_server_stopped_runs_no_request),
