@@ -145,7 +145,13 @@ static void enable_queue0(struct t *t)
 	wr(t, CC(Q_ENABLE), 1, 2);
 }
 
-static void go_live(struct t *t)
+static void set_command(struct t *t, uint16_t cmd)
+{
+	pci_config_write(&t->vp.pci, PCI_COMMAND, cmd, 2);
+}
+
+/* The driver's init up to DRIVER_OK, bus mastering left as it is. */
+static void go_live_as_is(struct t *t)
 {
 	wr(t, CC(STATUS), S(ACKNOWLEDGE) | S(DRIVER), 1);
 	wr(t, CC(GFSELECT), 1, 4);
@@ -154,6 +160,13 @@ static void go_live(struct t *t)
 	enable_queue0(t);
 	wr(t, CC(STATUS), S(ACKNOWLEDGE) | S(DRIVER) | S(FEATURES_OK) |
 	   S(DRIVER_OK), 1);
+}
+
+/* As a driver does: decoding and bus mastering on, then the init. */
+static void go_live(struct t *t)
+{
+	set_command(t, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	go_live_as_is(t);
 }
 
 /* ---- identity and capabilities ---- */
@@ -527,6 +540,88 @@ static void test_virtio_pci_intx_without_msix_asserts_pin(void **state)
 	assert_false(t->vp.pci.intx_asserted);
 }
 
+/* ---- bus mastering (PCI 3.0 §6.2.2) ---- */
+
+/* One 8-byte device-writable buffer at head 0 of queue 0. */
+static void make_avail(struct t *t)
+{
+	fx_desc(&t->fx, FX_DESC_GPA, 0, FX_BUF_GPA, 8, VRING_DESC_F_WRITE, 0);
+	fx_make_avail(&t->fx, 0);
+}
+
+static void test_virtio_pci_bus_master_off_pops_nothing(void **state)
+{
+	struct t *t = *state;
+	struct virtqueue_elem elem;
+
+	go_live(t);
+	make_avail(t);
+	set_command(t, PCI_COMMAND_MEMORY);
+	assert_int_equal(virtio_queue_pop(&t->vdev, 0, &elem), 0);
+	set_command(t, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	assert_int_equal(virtio_queue_pop(&t->vdev, 0, &elem), 1);
+}
+
+static void test_virtio_pci_bus_master_starts_off(void **state)
+{
+	struct t *t = *state;
+	struct virtqueue_elem elem;
+
+	go_live_as_is(t);
+	make_avail(t);
+	assert_int_equal(virtio_queue_pop(&t->vdev, 0, &elem), 0);
+}
+
+static void test_virtio_pci_bus_master_off_sends_no_interrupt(void **state)
+{
+	struct t *t = *state;
+
+	go_live_as_is(t);
+	virtio_notify(&t->vdev, 0);
+	assert_int_equal(t->vp.isr, 0);
+	assert_false(t->vp.pci.intx_level);
+}
+
+static void test_virtio_pci_bus_master_on_kicks_enabled_queues(void **state)
+{
+	struct t *t = *state;
+
+	go_live_as_is(t);
+	assert_int_equal(t->nr_kicks, 1);	/* DRIVER_OK */
+	set_command(t, PCI_COMMAND_MASTER);
+	assert_int_equal(t->nr_kicks, 2);
+	assert_int_equal(t->last_kick, 0);
+	set_command(t, PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY);
+	assert_int_equal(t->nr_kicks, 2);	/* no change, no kick */
+}
+
+static void test_virtio_pci_device_reset_keeps_bus_master_state(void **state)
+{
+	struct t *t = *state;
+	struct virtqueue_elem elem;
+
+	go_live(t);
+	set_command(t, PCI_COMMAND_MEMORY);
+	wr(t, CC(STATUS), 0, 1);
+	go_live_as_is(t);
+	make_avail(t);
+	assert_int_equal(virtio_queue_pop(&t->vdev, 0, &elem), 0);
+}
+
+static void test_virtio_pci_system_reset_turns_bus_master_off(void **state)
+{
+	struct t *t = *state;
+	struct virtqueue_elem elem;
+	struct error err = { 0 };
+
+	assert_int_equal(pci_bus_assign_bars(&t->pci, &err), 0);
+	go_live(t);
+	pci_bus_reset(&t->pci);
+	go_live_as_is(t);
+	make_avail(t);
+	assert_int_equal(virtio_queue_pop(&t->vdev, 0, &elem), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TB(fn) cmocka_unit_test_setup_teardown(fn, setup_bus, teardown_bus)
 
@@ -559,6 +654,12 @@ int main(void)
 		TB(test_virtio_pci_msix_config_change_uses_vector),
 		TB(test_virtio_pci_msix_no_vector_sends_nothing),
 		TB(test_virtio_pci_intx_without_msix_asserts_pin),
+		T(test_virtio_pci_bus_master_off_pops_nothing),
+		T(test_virtio_pci_bus_master_starts_off),
+		T(test_virtio_pci_bus_master_off_sends_no_interrupt),
+		T(test_virtio_pci_bus_master_on_kicks_enabled_queues),
+		T(test_virtio_pci_device_reset_keeps_bus_master_state),
+		TB(test_virtio_pci_system_reset_turns_bus_master_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,6 +73,18 @@ void virtio_error(struct virtio_device *vdev, const char *fmt, ...)
 		virtio_notify_config_now(vdev);
 }
 
+void virtio_set_dma(struct virtio_device *vdev, bool on)
+{
+	bool was_off = vdev->dma_off;
+
+	vdev->dma_off = !on;
+	if (!on || !was_off || !virtio_is_live(vdev))
+		return;
+	/* Serve what the driver made available while we could not look. */
+	for (unsigned i = 0; i < vdev->nr_queues; i++)
+		virtio_queue_kick(vdev, i);
+}
+
 uint64_t virtio_host_features(struct virtio_device *vdev)
 {
 	return vdev->ops->host_features(vdev) | 1ULL << VIRTIO_F_VERSION_1;
@@ -250,7 +262,7 @@ int virtio_queue_pop(struct virtio_device *vdev, unsigned qidx,
 	struct virtqueue *vq = virtio_queue(vdev, qidx);
 	int ret;
 
-	if (!vq || vdev->broken)
+	if (!vq || vdev->broken || vdev->dma_off)
 		return 0;
 	ret = virtqueue_pop(vq, elem);
 	if (ret < 0)
@@ -280,7 +292,8 @@ void virtio_notify(struct virtio_device *vdev, unsigned qidx)
 {
 	struct virtqueue *vq = virtio_queue(vdev, qidx);
 
-	if (!vq || !vq->enabled || vdev->broken)
+	/* should_notify reads the driver's used_event from guest memory. */
+	if (!vq || !vq->enabled || vdev->broken || vdev->dma_off)
 		return;
 	if (virtqueue_should_notify(vq) && vdev->transport &&
 	    vdev->transport->notify_queue)

@@ -81,6 +81,7 @@ struct virtio_device {
 	uint8_t config_gen;
 	bool config_read;		/* the driver read config since bump */
 	bool broken;			/* virtio_error() until reset */
+	bool dma_off;			/* the transport forbids memory access */
 	uint64_t driver_features;	/* as the driver wrote them */
 	uint64_t features;		/* accepted at FEATURES_OK */
 
@@ -116,6 +117,16 @@ void virtio_set_transport(struct virtio_device *vdev,
 			  void *opaque);
 
 /* ---- Transport side: the driver's register accesses ---- */
+
+/**
+ * virtio_set_dma - whether the device may access guest memory (PCI: the
+ * command register's bus master bit, PCI 3.0 §6.2.2). While it may not,
+ * pops return 0 and no used buffer notification is sent, so the rings
+ * are neither read nor written; notifications of that time are not
+ * lost: turning it back on kicks every enabled queue of a live device.
+ * A device reset leaves it alone (it is transport state). Starts on.
+ */
+void virtio_set_dma(struct virtio_device *vdev, bool on);
 
 /** virtio_host_features - the offer: the device's bits | VERSION_1. */
 uint64_t virtio_host_features(struct virtio_device *vdev);
@@ -181,8 +192,9 @@ void virtio_queue_kick(struct virtio_device *vdev, unsigned qidx);
 
 /**
  * virtio_queue_pop - next chain of queue @qidx (see virtqueue_pop())
- * Return: 1 with @elem filled; 0 when empty, disabled, or the device is
- * broken; -EPROTO after a protocol error, already reported through
+ * Return: 1 with @elem filled; 0 when empty, disabled, the device is
+ * broken or may not access memory (virtio_set_dma()); -EPROTO after a
+ * protocol error, already reported through
  * virtio_error().
  */
 int virtio_queue_pop(struct virtio_device *vdev, unsigned qidx,

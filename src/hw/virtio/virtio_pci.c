@@ -371,12 +371,21 @@ static uint32_t vp_config_read(struct pci_device *dev, unsigned offset,
 	return value;
 }
 
+/* PCI 3.0 §6.2.2: without bus mastering the function touches no memory. */
+static void vp_update_dma(struct virtio_pci *vp)
+{
+	virtio_set_dma(vp->vdev,
+		       pci_get_word(&vp->pci, PCI_COMMAND) & PCI_COMMAND_MASTER);
+}
+
 static void vp_config_write(struct pci_device *dev, unsigned offset,
 			    uint32_t value, unsigned size)
 {
 	struct virtio_pci *vp = dev->opaque;
 
 	(void)value;	/* already stored in pci_cfg_data by the masks */
+	if (offset < PCI_COMMAND + 2 && PCI_COMMAND < offset + size)
+		vp_update_dma(vp);
 	if (vp_touches_cfg_data(vp, offset, size))
 		vp_cfg_window(vp, true);
 }
@@ -490,6 +499,7 @@ static void vp_pci_reset(struct pci_device *dev)
 
 	vp_reset_transport(vp);
 	virtio_system_reset(vp->vdev);
+	vp_update_dma(vp);
 }
 
 static const struct pci_device_ops vp_pci_ops = {
@@ -588,8 +598,10 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_device *vdev,
 				       NULL, NULL);	/* all MSI-X */
 	if (!ret)
 		ret = vp_add_caps(vp);
-	if (!ret)
+	if (!ret) {
 		virtio_set_transport(vdev, &vp_transport_ops, vp);
+		vp_update_dma(vp);	/* bus mastering starts off */
+	}
 	return ret;
 }
 
