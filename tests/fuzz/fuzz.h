@@ -19,4 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();    \
 	} while (0)
 
+/*
+ * For a harness's own reference loops: without coverage tracing (clang's
+ * libFuzzer build), so checking costs what the code under test costs.
+ */
+#ifdef __clang__
+#define FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define FUZZ_NO_COVERAGE
+#endif
+
 #endif

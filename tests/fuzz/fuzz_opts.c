@@ -20,6 +20,7 @@
 #include "config/machine_config.h"
 #include "config/memory_backend_config.h"
 #include "config/opts.h"
+#include "util/log.h"
 
 #include "fuzz.h"
 
@@ -139,6 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char text[MAX_TEXT + 1];
 	uint8_t mode;
 
+	/* Warnings about bad input are expected: writing them is waste. */
+	log_set_level(LOG_ERROR);
 	if (size < 1)
 		return 0;
 	mode = data[0];
