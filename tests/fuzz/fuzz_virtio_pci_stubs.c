@@ -39,6 +39,12 @@ int event_loop_mod_timer(struct event_timer *t, uint64_t delay_ns)
 	abort();
 }
 
+void event_loop_del_timer(struct event_timer *t)
+{
+	(void)t;
+	abort();
+}
+
 const char *opts_get(const struct opts *opts, const char *key)
 {
 	(void)opts, (void)key;
