@@ -41,6 +41,15 @@ else
 	results+=("$asan/build-failed")	# counted as a failure
 fi
 
+# Every libFuzzer target (clang, ASan+UBSan) for 30 s, two at a time: any
+# finding (crash, leak, UBSan report, timeout, OOM) fails its test, and
+# so does a missing clang (tests/fuzz/smoke.sh). Own log base, so the
+# unit suite's testlog.json stays as it is.
+rm -f "$FLEXVM_BUILD/meson-logs/fuzz-smoke.json"
+meson test -C "$FLEXVM_BUILD" --suite fuzz-smoke --print-errorlogs \
+	--num-processes 2 --logbase fuzz-smoke
+results+=("$FLEXVM_BUILD/meson-logs/fuzz-smoke.json")
+
 # Debian's pytest, whatever python3 comes first on PATH.
 /usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
 	--junitxml="$FLEXVM_BUILD/pytest-integration.xml" \
