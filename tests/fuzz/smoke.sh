@@ -24,6 +24,7 @@ corpus=$2
 shift 2
 new=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-smoke.XXXXXX") || exit 1
 trap 'rm -rf "$new"' EXIT
+trap 'exit 143' INT TERM	# so the EXIT trap cleans up
 # UBSan findings abort (they are also built with -fno-sanitize-recover).
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 "$fuzzer" -create_missing_dirs=1 "$@" "$new" "$corpus"
