@@ -465,10 +465,13 @@ static int server_bind(struct qmp_server *s, const char *path,
 		return -errno;
 	}
 	/* Linux gives the socket file the socket inode's mode (less the
-	 * umask): set it before bind, so the file is never wider. */
+	 * umask): set it before bind, so the file is never wider. The
+	 * backlog is the system's: a burst of clients connecting at once
+	 * (non-blocking: EAGAIN when it is full) all get in, and wait there
+	 * while the server is full. */
 	if (fchmod(s->listen_fd, 0600) < 0 || remove_stale(path, err) ||
 	    bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->listen_fd, 16) < 0) {
+	    listen(s->listen_fd, SOMAXCONN) < 0) {
 		if (!error_is_set(err))
 			error_setg_errno(err, errno, "Failed to bind socket "
 					 "to %s", path);

@@ -524,6 +524,28 @@ static void test_qmp_server_clients_come_and_go(void **state)
 	}
 }
 
+static void test_qmp_server_burst_of_64_connects_all_get_in(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fds[64];
+
+	start(f);
+	strcpy(sa.sun_path, f->path);
+	for (int i = 0; i < 64; i++) {	/* no accept in between */
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(connect(fds[i], (struct sockaddr *)&sa,
+					 sizeof(sa)), 0);
+	}
+	pump(f, 20);
+	assert_int_equal(qmp_server_nr_clients(f->srv), 64);
+	for (int i = 0; i < 64; i++) {
+		assert_string_equal(heard(fds[i]), GREETING);
+		close(fds[i]);
+	}
+}
+
 static void test_qmp_server_full_server_makes_clients_wait(void **s)
 {
 	struct fixture *f = *s;
@@ -741,6 +763,7 @@ int main(void)
 		T(test_qmp_server_utf8_split_across_reads_accepted),
 		T(test_qmp_server_utf8_across_a_slice_accepted),
 		T(test_qmp_server_clients_come_and_go),
+		T(test_qmp_server_burst_of_64_connects_all_get_in),
 		T(test_qmp_server_full_server_makes_clients_wait),
 		T(test_qmp_server_stopped_runs_no_request),
 		T(test_qmp_server_destroy_removes_socket),
