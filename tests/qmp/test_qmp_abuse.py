@@ -301,38 +301,96 @@ def test_10000_malformed_messages_each_get_their_error_in_order(vmm):
     abuser.close()
 
 
+def one_client(path, i, rnd, barrier, results):
+    """What client i of a round does, at the same time as the 63 others."""
+    kind = i % 6
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(30)
+        barrier.wait(30)
+        sock.connect(path)
+        if kind == 0:  # hangs up without reading the greeting
+            sock.close()
+            results[i] = "closed"
+            return
+        c = QmpClient(_Sock(sock), 30, f"r{rnd}c{i}")
+        c.read_greeting()
+        if kind == 1:  # hangs up before negotiating
+            c.close()
+        elif kind == 2:  # a whole session
+            c.negotiate()
+            assert c.cmd("query-status", id=[rnd, i]) == {
+                "return": {"status": "running", "singlestep": False, "running": True},
+                "id": [rnd, i]}
+            c.close()
+        elif kind == 3:  # hangs up in the middle of a message
+            c.negotiate()
+            c.send_raw(b'{"execute": "query-sta')
+            c.close()
+        elif kind == 4:  # asks for a big reply and leaves without reading it
+            c.negotiate()
+            c.send_raw(b'{"execute":"query-pci"}\n{"execute":"query-commands"}\n')
+            c.close()
+        else:  # shuts down its sending side, then reads its replies to the end
+            c.send_raw(b'{"execute":"qmp_capabilities"}\n{"execute":"query-name","id":1}\n')
+            sock.shutdown(socket.SHUT_WR)
+            assert [m.get("id") for m in c.wait_closed(30)] == [None, 1]
+            c.close()
+        results[i] = "ok"
+    except BaseException as e:  # reported by the main thread
+        results[i] = e
+
+
+class _Sock:
+    """The QmpClient transport over an already connected socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def read(self, timeout):
+        self.sock.settimeout(max(timeout, 0.001))
+        try:
+            return self.sock.recv(65536)
+        except socket.timeout:
+            raise QmpTimeout(f"no data within {timeout:g} s") from None
+        except ConnectionResetError:
+            return b""
+
+    def write(self, data, timeout):
+        self.sock.settimeout(timeout)
+        self.sock.sendall(data)
+
+    def close(self):
+        self.sock.close()
+
+
 @pytest.mark.flexvm_only("QEMU serves one client per socket; the others wait in the backlog")
-def test_32_clients_connecting_and_disconnecting_in_a_loop(vmm):
+def test_64_clients_at_once_in_5_rounds(vmm):
+    """64 threads connect at the same moment (a barrier), each negotiates, runs a
+    command, hangs up early or half-closes, then the next round; meanwhile a steady
+    client on the other socket is served, and at the end no fd is left open."""
     vm = start(vmm)
     steady = vm.connect(vm.sock2)
     pid = vm.proc.proc.pid
     fds_before = fd_count(pid)
-    deadline = time.monotonic() + 60
-    for rnd in range(20):
-        assert time.monotonic() < deadline, f"round {rnd}: over 60 s"
-        clients = [QmpClient.connect(vm.sock, alive=vm.alive, read_greeting=False,
-                                     name=f"r{rnd}c{i}") for i in range(32)]
-        for i, c in enumerate(clients):
-            kind = i % 4
-            if kind == 0:
-                continue  # hangs up without reading the greeting
-            c.read_greeting()
-            if kind == 1:
-                continue  # hangs up before negotiating
-            c.negotiate()
-            if kind == 2:
-                assert c.cmd("query-status", id=i)["id"] == i
-            else:
-                c.send_raw(b'{"execute": "query-sta')  # hangs up mid-message
-        for c in clients:
-            c.close()
+    for rnd in range(5):
+        barrier = threading.Barrier(64)
+        results = [None] * 64
+        threads = [threading.Thread(target=one_client, daemon=True,
+                                    args=(vm.sock, i, rnd, barrier, results))
+                   for i in range(64)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        bad = [(i, r) for i, r in enumerate(results) if r not in ("ok", "closed")]
+        assert not bad, f"round {rnd}: {bad[:5]}\n{vm.describe()}"
         served_promptly(steady, f"round {rnd}")
     assert vm.alive(), vm.describe()
-    guest_echoes(vm, "after 640 connections")
+    guest_echoes(vm, "after 320 concurrent connections")
     q = vm.connect()
     served_promptly(q, "a new client")
     q.close()
-    # Every connection was closed: flexvm must not keep their fds.
     for _ in range(50):
         if fd_count(pid) <= fds_before:
             break
@@ -352,8 +410,21 @@ def test_reconnecting_one_client_200_times(vmm):
     guest_echoes(vm, "after churn")
 
 
+HOG_REQUESTS = (b'{"execute":"query-pci","id":"hog"}\n'
+                b'{"execute":"query-commands","id":"hog"}\n'
+                b'{"execute":"x-query-memslots","id":"hog"}\n'
+                b'{"execute":"human-monitor-command","id":"hog",'
+                b'"arguments":{"command-line":"info pci"}}\n')
+
+
 def test_a_client_that_never_reads_stalls_neither_the_vm_nor_other_clients(vmm):
-    vm = start(vmm)
+    """The hog asks for big replies (query-pci with six PCI functions, query-commands,
+    HMP 'info pci': 1-3 KiB each; x-query-memslots is flexvm's), trying 40,000 times, and
+    never reads; 300 stop/cont cycles add 600 events for it. The other client must
+    be served promptly throughout, the guest must keep running, and flexvm must not
+    buffer without bound (it pauses the hog's input at 64 KiB of unread output and
+    drops it past 1 MiB; QEMU 7.2 buffers without limit)."""
+    vm = start(vmm, ["-device", "virtio-rng-pci"] * 5)
     other = vm.connect(vm.sock2)
     pid = vm.proc.proc.pid
     rss_before = rss_kib(pid)
@@ -361,35 +432,31 @@ def test_a_client_that_never_reads_stalls_neither_the_vm_nor_other_clients(vmm):
     hog.settimeout(10)
     hog.connect(vm.sock)
     hog.sendall(b'{"execute":"qmp_capabilities"}\n')
-    # The hog sends 20,000 commands and never reads a reply. flexvm may stop reading
-    # from it once its replies pile up (QEMU does): then the hog's send times out.
     sent = {"bytes": 0}
-    chunk = b'{"execute":"query-status","id":"hog"}\n' * 500
+    chunk = HOG_REQUESTS * 100
 
     def flood():
         hog.settimeout(0.5)
-        for _ in range(40):
+        for _ in range(100):
             try:
                 hog.sendall(chunk)
             except (socket.timeout, OSError):
-                return
+                return  # flexvm stopped reading it, or dropped it
             sent["bytes"] += len(chunk)
 
     t = threading.Thread(target=flood, daemon=True)
     t.start()
-    # Meanwhile events pile up for the hog too: 100 stop/cont cycles from the other client.
-    t0 = time.monotonic()
-    for i in range(100):
+    rss_peak = rss_before
+    for i in range(300):
         other.ok("stop")
         other.wait_event("STOP", timeout=PROMPT)
         other.ok("cont")
         other.wait_event("RESUME", timeout=PROMPT)
-        if i % 20 == 0:
+        if i % 30 == 0:
             served_promptly(other, f"cycle {i}")
-    took = time.monotonic() - t0
-    t.join(30)
+            rss_peak = max(rss_peak, rss_kib(pid))
+    t.join(60)
     assert not t.is_alive()
-    assert took < 30, f"100 stop/cont cycles took {took:.1f} s with a hog connected"
     assert vm.alive(), vm.describe()
     guest_echoes(vm, "with a hog connected")
     assert served_promptly(other, "at the end")["status"] == "running"
@@ -397,8 +464,12 @@ def test_a_client_that_never_reads_stalls_neither_the_vm_nor_other_clients(vmm):
     if not vmm.is_qemu:
         fresh = vm.connect()
         served_promptly(fresh, "a client on the hog's socket")
-    grown = rss_kib(pid) - rss_before
-    assert grown < 64 * 1024, f"flexvm grew by {grown} KiB buffering for a client that never reads"
+    rss_peak = max(rss_peak, rss_kib(pid))
+    grown = rss_peak - rss_before
+    print(f"\n{vmm.kind}: the hog sent {sent['bytes']} bytes; RSS {rss_before} KiB, "
+          f"peak +{grown} KiB")
+    if not vmm.is_qemu:
+        assert grown < 64 * 1024, f"flexvm grew by {grown} KiB for a client that never reads"
     hog.close()
     assert sent["bytes"] > 0
     served_promptly(other, "after the hog left")
