@@ -616,6 +616,21 @@ static int cmdline_object(struct cmdline_state *st, const char *arg,
 	return ret < 0 ? cmdline_loc(st, arg, err, ret) : ret;
 }
 
+static int cmdline_sandbox_opts(struct cmdline_state *st,
+				const char *arg __unused, const struct opts *o,
+				struct error *err)
+{
+	return machine_config_set_sandbox(st->cfg, o, st->out, err);
+}
+
+/* -sandbox on|off[,...]: QemuOpts with "enable" implied, as QEMU. */
+static int cmdline_sandbox(struct cmdline_state *st, const char *arg,
+			   struct error *err)
+{
+	return cmdline_with_opts(st, arg, "enable", OPTS_QEMUOPTS,
+				 cmdline_sandbox_opts, true, err);
+}
+
 /* Options whose argument is kept as is; the last one given wins. */
 static int cmdline_string(struct cmdline_state *st, const char *arg,
 			  struct error *err __unused)
@@ -712,6 +727,8 @@ static const struct cmdline_option cmdline_options[] = {
 	  "the guest's name" },
 	{ "pidfile", true, cmdline_string, "-pidfile file",
 	  "write the process id to file" },
+	{ "sandbox", true, cmdline_sandbox, "-sandbox on|off",
+	  "seccomp allow-list per thread (default: on)" },
 	{ "S", false, cmdline_flag, "-S", "do not start the CPUs at startup" },
 	{ "no-reboot", false, cmdline_flag, "-no-reboot",
 	  "exit instead of rebooting" },

@@ -28,6 +28,7 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->debug_exit = true;
 	cfg->debug_exit_iobase = DEBUG_EXIT_IOBASE;
 	cfg->debug_exit_iosize = DEBUG_EXIT_IOSIZE;
+	cfg->sandbox = true;	/* unlike QEMU, whose default is off */
 }
 
 /* -serial backends of QEMU that flexvm lacks (prefixes end in ':'/'/'). */
@@ -115,6 +116,79 @@ int machine_config_add_serial(struct machine_config *cfg, const char *spec,
 	if (ret)
 		return ret;
 	cfg->serials[cfg->nr_serials++] = sc;
+	return 0;
+}
+
+/* QEMU 7.2's -sandbox suboptions, in the order it checks them. */
+struct sandbox_subopt {
+	const char *key;
+	const char *values[3];	/* what QEMU accepts; NULL-padded */
+};
+
+static const struct sandbox_subopt sandbox_subopts[] = {
+	{ "obsolete", { "allow", "deny" } },
+	{ "elevateprivileges", { "allow", "deny", "children" } },
+	{ "spawn", { "allow", "deny" } },
+	{ "resourcecontrol", { "allow", "deny" } },
+};
+
+static int machine_config_sandbox_subopt(const struct sandbox_subopt *so,
+					 const char *value, struct error *err)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(so->values); i++)
+		if (so->values[i] && !strcmp(value, so->values[i]))
+			break;
+	if (i == ARRAY_SIZE(so->values)) {
+		error_setg(err, "invalid argument for %s", so->key);
+		return -EINVAL;
+	}
+	/* flexvm's lists are allow-lists: "allow" cannot be honoured. */
+	if (strcmp(value, "deny")) {
+		error_setg(err, "Parameter '%s' expects 'deny': the "
+			   "allow-lists of flexvm never permit these system "
+			   "calls", so->key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int machine_config_set_sandbox(struct machine_config *cfg,
+			       const struct opts *o, FILE *out,
+			       struct error *err)
+{
+	static const struct opts_desc desc[] = {
+		{ "elevateprivileges", OPTS_TYPE_STRING },
+		{ "enable", OPTS_TYPE_BOOL },
+		{ "obsolete", OPTS_TYPE_STRING },
+		{ "resourcecontrol", OPTS_TYPE_STRING },
+		{ "spawn", OPTS_TYPE_STRING },
+		{ NULL, OPTS_TYPE_STRING },
+	};
+	bool on = false;
+	const char *v;
+
+	if (o->help) {
+		opts_print_help(out, "sandbox", desc);
+		return 1;
+	}
+	if (opts_validate(o, desc, err))
+		return -EINVAL;
+	if (!opts_get(o, "enable")) {
+		error_setg(err, "Parameter 'enable' is missing");
+		return -EINVAL;
+	}
+	if (opts_get_bool(o, "enable", &on, err))
+		return -EINVAL;
+	/* Like QEMU, the suboptions are only looked at when enabled. */
+	for (unsigned i = 0; on && i < ARRAY_SIZE(sandbox_subopts); i++) {
+		v = opts_get(o, sandbox_subopts[i].key);
+		if (v && machine_config_sandbox_subopt(&sandbox_subopts[i], v,
+							err))
+			return -EINVAL;
+	}
+	cfg->sandbox = on;
 	return 0;
 }
 

@@ -10,8 +10,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config/memory_backend_config.h"
+#include "config/opts.h"
 #include "util/compiler.h"
 #include "util/error.h"
 
@@ -109,6 +111,8 @@ struct machine_config {
 	bool start_paused;	/* -S */
 	bool nodefaults;	/* -nodefaults */
 	bool nographic;		/* -nographic */
+	/* -sandbox on|off: the seccomp allow-lists; on unless -sandbox off */
+	bool sandbox;
 
 	/*
 	 * Serial ports in order. When the user gives no -serial, the default
@@ -173,6 +177,25 @@ void machine_config_init(struct machine_config *cfg);
  */
 int machine_config_add_serial(struct machine_config *cfg, const char *spec,
 			      struct error *err) __must_check;
+
+/**
+ * machine_config_set_sandbox - apply a parsed -sandbox list
+ * @cfg: the config being built
+ * @o: the list, with "enable" as the implied key ("on", "off,spawn=deny")
+ * @out: where "-sandbox on,help" lists the keys
+ * @err: QEMU's wording, without the "-sandbox X: " location
+ *
+ * enable= takes QEMU's booleans. QEMU's obsolete=, elevateprivileges=,
+ * spawn= and resourcecontrol= get QEMU's checks ("invalid argument for
+ * spawn") and, with enable on, only "deny" is accepted: flexvm's
+ * allow-lists hold none of those calls, so they cannot allow them. Unlike
+ * QEMU, a list without enable= is refused instead of meaning off.
+ *
+ * Return: 0, 1 when help was printed, or -EINVAL.
+ */
+int machine_config_set_sandbox(struct machine_config *cfg,
+			       const struct opts *o, FILE *out,
+			       struct error *err) __must_check;
 
 /**
  * machine_config_validate - cross-option checks after parsing, with QEMU's
