@@ -459,7 +459,7 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_serials; i++)
 		chardev_destroy(vm->serials[i].chr);
 	pci_bus_destroy(&vm->pci);
-	virtio_mem_pci_destroy_all(vm);	/* removes its KVM slots */
+	device_destroy_all(vm);	/* virtio-mem removes its KVM slots */
 	/* monitor_destroy() may have freed the QOM tree the backends sit in */
 	for (unsigned i = 0; i < vm->backends.nr; i++)
 		vm->backends.b[i].qom = NULL;

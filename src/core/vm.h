@@ -24,6 +24,7 @@
 #include "hw/bus.h"
 #include "hw/cmos_rtc.h"
 #include "hw/debug_exit.h"
+#include "hw/device.h"
 #include "hw/i8042.h"
 #include "hw/irq.h"
 #include "hw/pci/pci.h"
@@ -136,6 +137,8 @@ struct vm {
 	struct pci_bus pci;
 	struct pci_host pci_host;
 	struct mptable_pci_irq pci_irqs[PCI_NR_SLOTS];	/* boot_req's */
+	/* -device instances, freed by their type's destroy hook. */
+	struct device_list devices;
 
 	struct boot_request boot_req;
 	struct boot_info boot;

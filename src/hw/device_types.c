@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Every device type flexvm can create with -device, in one table, and the
- * generic -device entry point. Adding a device means adding a row here.
- * Main thread, machine build time.
+ * generic -device entry point; the instances are listed in struct vm so
+ * that vm_destroy() frees each through its type's destroy hook. Adding a
+ * device means adding a row here. Main thread, machine build and teardown.
  */
 #include "hw/device.h"
 
@@ -10,15 +11,18 @@
 #include <string.h>
 
 #include "config/opts.h"
+#include "core/vm.h"
 #include "hw/virtio/virtio_mem.h"
 #include "hw/virtio/virtio_rng.h"
 #include "util/compiler.h"
 
 /* Sorted by name, as QEMU lists them; a NULL desc prints none (QEMU). */
 static const struct device_type device_types[] = {
-	{ "virtio-mem-pci", "PCI", NULL, virtio_mem_pci_create },
-	{ "virtio-rng-pci", "PCI", NULL, virtio_rng_pci_create },
-	{ NULL, NULL, NULL, NULL },
+	{ "virtio-mem-pci", "PCI", NULL, virtio_mem_pci_create,
+	  virtio_mem_pci_destroy },
+	{ "virtio-rng-pci", "PCI", NULL, virtio_rng_pci_create,
+	  virtio_rng_pci_destroy },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct device_type *device_type_find(const char *name)
@@ -41,6 +45,29 @@ void device_type_print_help(FILE *out)
 	}
 }
 
+/* The instance is listed as soon as the machine refers to it. */
+static int device_create_type(struct vm *vm, const struct device_type *type,
+			      const struct opts *o, struct error *err)
+{
+	struct device_list *l = &vm->devices;
+	void *dev = NULL;
+	int ret;
+
+	/* cmdline.c refuses more -device options than the list holds. */
+	if (l->nr == ARRAY_SIZE(l->d)) {
+		error_setg(err, "too many -device options (at most %zu)",
+			   ARRAY_SIZE(l->d));
+		return -E2BIG;
+	}
+	ret = type->create(vm, o, &dev, err);
+	if (dev) {
+		l->d[l->nr].type = type;
+		l->d[l->nr].dev = dev;
+		l->nr++;
+	}
+	return ret;
+}
+
 int device_create(struct vm *vm, const char *text, struct error *err)
 {
 	const struct device_type *type;
@@ -60,10 +87,20 @@ int device_create(struct vm *vm, const char *text, struct error *err)
 			   "name", text, driver ? driver : "");
 		ret = -EINVAL;
 	} else {
-		ret = type->create(vm, &o, err);
+		ret = device_create_type(vm, type, &o, err);
 		if (ret)
 			error_prepend(err, "-device %s: ", text);
 	}
 	opts_free(&o);
 	return ret;
+}
+
+void device_destroy_all(struct vm *vm)
+{
+	struct device_list *l = &vm->devices;
+
+	while (l->nr) {
+		l->nr--;
+		l->d[l->nr].type->destroy(vm, l->d[l->nr].dev);
+	}
 }

@@ -162,13 +162,18 @@ int virtio_mem_place(uint64_t base, uint64_t window_size,
  * and wording (docs/virtio-mem.md lists them), placed in the
  * device-memory window, plugged on the PCI bus, registered as
  * /machine/peripheral/ID (or /machine/peripheral-anon/device[N]).
+ * *@dev is set once the PCI bus refers to the device (struct device_type).
  * Return: 0 or -errno. Context: machine build (device_types.c).
  */
-int virtio_mem_pci_create(struct vm *vm, const struct opts *o,
+int virtio_mem_pci_create(struct vm *vm, const struct opts *o, void **dev,
 			  struct error *err);
 
-/* Frees every virtio-mem-pci of @vm (vm_destroy, before the backends). */
-void virtio_mem_pci_destroy_all(struct vm *vm);
+/**
+ * virtio_mem_pci_destroy - free a device virtio_mem_pci_create() made:
+ * its ioeventfds, KVM slots, state and strings; it leaves vm->memdevs.
+ * Context: vm_destroy() (device_destroy_all), before the backends go.
+ */
+void virtio_mem_pci_destroy(struct vm *vm, void *dev);
 
 /*
  * One device, as query-memory-devices ("virtio-mem" data), HMP info

@@ -527,7 +527,7 @@ static int vmp_build(struct vm *vm, struct virtio_mem_pci *d,
 	return ret;
 }
 
-int virtio_mem_pci_create(struct vm *vm, const struct opts *o,
+int virtio_mem_pci_create(struct vm *vm, const struct opts *o, void **dev,
 			  struct error *err)
 {
 	struct virtio_mem_pci *d;
@@ -549,8 +549,9 @@ int virtio_mem_pci_create(struct vm *vm, const struct opts *o,
 		return ret;
 	}
 	ret = vmp_attach(vm, d, err);
-	if (ret && (vm->nr_memdevs == 0 ||
-		    vm->memdevs[vm->nr_memdevs - 1] != d)) {
+	if (vm->nr_memdevs && vm->memdevs[vm->nr_memdevs - 1] == d) {
+		*dev = d;	/* plugged: virtio_mem_pci_destroy() frees it */
+	} else if (ret) {
 		qom_remove(d->qom_path);
 		virtio_mem_destroy(&d->mem);
 		p.backend->user = NULL;
@@ -559,15 +560,20 @@ int virtio_mem_pci_create(struct vm *vm, const struct opts *o,
 	return ret;
 }
 
-void virtio_mem_pci_destroy_all(struct vm *vm)
+void virtio_mem_pci_destroy(struct vm *vm, void *dev)
 {
-	for (unsigned i = 0; i < vm->nr_memdevs; i++) {
-		struct virtio_mem_pci *d = vm->memdevs[i];
+	struct virtio_mem_pci *d = dev;
+	unsigned i = 0;
 
-		/* The QOM tree may be gone already (monitor_destroy). */
-		virtio_pci_unplug(&d->vp);
-		virtio_mem_destroy(&d->mem);
-		vmp_free(d);
+	while (i < vm->nr_memdevs && vm->memdevs[i] != d)
+		i++;
+	if (i < vm->nr_memdevs) {
+		memmove(&vm->memdevs[i], &vm->memdevs[i + 1],
+			(vm->nr_memdevs - i - 1) * sizeof(vm->memdevs[0]));
+		vm->nr_memdevs--;
 	}
-	vm->nr_memdevs = 0;
+	/* The QOM tree may be gone already (monitor_destroy). */
+	virtio_pci_unplug(&d->vp);
+	virtio_mem_destroy(&d->mem);	/* removes its KVM slots */
+	vmp_free(d);
 }

@@ -295,7 +295,7 @@ static int virtio_rng_pci_start_timer(struct virtio_rng_pci *d,
 	return 0;
 }
 
-int virtio_rng_pci_create(struct vm *vm, const struct opts *o,
+int virtio_rng_pci_create(struct vm *vm, const struct opts *o, void **dev,
 			  struct error *err)
 {
 	struct virtio_rng_pci_props p;
@@ -331,7 +331,8 @@ int virtio_rng_pci_create(struct vm *vm, const struct opts *o,
 	ret = virtio_pci_plug(&d->vp, &vm->pci, &cfg, err);
 	if (ret)
 		goto err_qom;
-	/* From here the PCI bus refers to @d: it lives as long as the VM. */
+	/* The PCI bus refers to @d: virtio_rng_pci_destroy() frees it. */
+	*dev = d;
 	return virtio_rng_pci_start_timer(d, vm->loop, err);
 
 err_qom:
@@ -342,4 +343,17 @@ err_free:
 	free(d->id);
 	free(d);
 	return ret;
+}
+
+void virtio_rng_pci_destroy(struct vm *vm, void *dev)
+{
+	struct virtio_rng_pci *d = dev;
+
+	(void)vm;
+	/* The QOM tree may be gone already (monitor_destroy). */
+	virtio_pci_unplug(&d->vp);
+	event_loop_del_timer(d->period_timer);
+	free(d->qom_path);
+	free(d->id);
+	free(d);
 }

@@ -86,10 +86,18 @@ int virtio_rng_pci_parse(const struct opts *o, struct virtio_rng_pci_props *p,
  * virtio_rng_pci_create - -device virtio-rng-pci[,id=ID][,max-bytes=N]
  * [,period=MS]: build the device, plug it on the machine's PCI bus and
  * register /machine/peripheral/ID. Errors in QEMU 7.2's words, e.g.
- * "Property 'virtio-rng-pci.foo' not found".
+ * "Property 'virtio-rng-pci.foo' not found". *@dev is set once the PCI
+ * bus refers to the device (struct device_type).
  * Return: 0 or -errno. Context: machine build (device_types.c).
  */
-int virtio_rng_pci_create(struct vm *vm, const struct opts *o,
+int virtio_rng_pci_create(struct vm *vm, const struct opts *o, void **dev,
 			  struct error *err);
+
+/**
+ * virtio_rng_pci_destroy - free a device virtio_rng_pci_create() made:
+ * its ioeventfds, rate-limit timer and strings (not its QOM node: the
+ * tree may be gone already). Context: vm_destroy() (device_destroy_all).
+ */
+void virtio_rng_pci_destroy(struct vm *vm, void *dev);
 
 #endif
