@@ -19,6 +19,7 @@
 #define POLL_CONFIG_US 500  /* irq=poll: config re-read period */
 #define DEFAULT_STRIDE 65536 /* unplugged: beyond the just-unplugged block */
 #define BUSY_RETRY_US 1000
+#define FOLLOW_NACK_LIMIT 1000 /* NACKs in a row, as vmem_sbm_settle() */
 
 struct timing {
 	uint64_t n, total, min, max; /* TSC cycles per ACKed request */
@@ -100,9 +101,12 @@ static void print_config(const struct vmem *v)
 	       (unsigned long)c->block_size, c->node_id);
 }
 
-/* One settled resize: the line the tests parse, the pattern, "settled". */
+/*
+ * One settled resize: the line the tests parse, the pattern (intact below
+ * @intact, rewritten above it), "settled".
+ */
 static int report_resize(struct vmem *v, uint64_t t0, uint64_t req0,
-			 uint64_t old_plugged)
+			 uint64_t intact)
 {
 	uint64_t us = tsc_to_us(rdtsc() - t0);
 	const struct virtio_mem_config *c = &v->cfg;
@@ -120,7 +124,7 @@ static int report_resize(struct vmem *v, uint64_t t0, uint64_t req0,
 	if (!check(c->plugged_size == v->plugged, "vmem: device plugged_size "
 		   "%lu is the driver's count", (unsigned long)c->plugged_size))
 		return -1;
-	if (vmem_pattern_update(v, old_plugged))
+	if (vmem_pattern_update(v, intact))
 		return -1;
 	printf("vmem: settled\n");
 	return 0;
@@ -159,19 +163,60 @@ static int wait_change(struct vmem *v)
 	}
 }
 
+/*
+ * vmem_sbm_settle(), also noting the lowest plugged size on the way: when
+ * requested_size flaps while the driver works, memory above that low mark
+ * was unplugged (its contents gone) and plugged again, so only what is
+ * below it may still hold the pattern.
+ */
+static int follow_settle(struct vmem *v, uint64_t *low)
+{
+	uint64_t deadline = tsc_deadline_ms(SETTLE_TIMEOUT_MS), target;
+	unsigned int nacks = 0;
+	int ret;
+
+	for (;;) {
+		if (vmem_take_config_change(v) && vmem_read_sizes(v)) {
+			fail("vmem: the config never read stable");
+			return -1;
+		}
+		target = vmem_sbm_target(v);
+		if (v->plugged == target)
+			return 0;
+		if (tsc_expired(deadline)) {
+			fail("vmem: not settled after %d ms: plugged %lu, "
+			     "target %lu", SETTLE_TIMEOUT_MS,
+			     (unsigned long)v->plugged, (unsigned long)target);
+			return -1;
+		}
+		ret = vmem_sbm_step(v, target);
+		if (ret < 0)
+			return -1;
+		*low = v->plugged < *low ? v->plugged : *low;
+		if (ret == VIRTIO_MEM_RESP_ACK)
+			nacks = 0;
+		else if (ret == VIRTIO_MEM_RESP_BUSY)
+			udelay(BUSY_RETRY_US);
+		else if (vmem_read_sizes(v) || ++nacks > FOLLOW_NACK_LIMIT) {
+			fail("vmem: %u NACKs in a row, requested_size %lu",
+			     nacks, (unsigned long)v->cfg.requested_size);
+			return -1;
+		}
+	}
+}
+
 static int mode_follow(struct vmem *v)
 {
 	uint64_t resizes = 0, done = 0, t0 = rdtsc();
-	uint64_t req0 = v->requests, old;
+	uint64_t req0 = v->requests, low;
 	int ret;
 
 	if (cmdline_get_u64("resizes", &resizes) < 0)
 		return EXIT_USAGE;
 	/* Linux marks the config changed at probe: the first settle. */
 	for (bool initial = true;; initial = false) {
-		old = v->plugged;
-		if (vmem_sbm_settle(v, SETTLE_TIMEOUT_MS) ||
-		    report_resize(v, t0, req0, old))
+		low = v->plugged;
+		if (follow_settle(v, &low) || report_resize(v, t0, req0, low))
 			return EXIT_FAIL;
 		done += !initial;
 		if (resizes && done >= resizes)
