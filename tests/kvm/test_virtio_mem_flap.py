@@ -40,8 +40,11 @@ def test_vmem_requested_size_flapping_1000_times(vmm, guest):
         q = vm.connect()
         t0 = time.monotonic()
         for i in range(FLAPS):
-            q.ok("qom-set", {"path": "vm0", "property": "requested-size",
-                             "value": VALUES[i % len(VALUES)]})
+            try:
+                q.ok("qom-set", {"path": "vm0", "property": "requested-size",
+                                 "value": VALUES[i % len(VALUES)]})
+            except AssertionError as e:  # the guest failed and the VM is gone
+                pytest.fail(f"qom-set {i}: {e}\n{vm.describe()}")
         flapped = time.monotonic() - t0
         q.ok("qom-set", {"path": "vm0", "property": "requested-size", "value": FINAL})
         final = re.compile(rf"^vmem: requested={FINAL} plugged={FINAL} usable=(\d+) "
