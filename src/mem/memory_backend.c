@@ -22,6 +22,7 @@
 #include <linux/magic.h>
 #include <linux/memfd.h>
 
+#include "mem/canary.h"
 #include "monitor/qom.h"
 #include "util/log.h"
 
@@ -37,43 +38,22 @@ static uint64_t backend_fd_page_size(int fd, bool *hugetlbfs)
 	return *hugetlbfs ? (uint64_t)fs.f_bsize : (uint64_t)getpagesize();
 }
 
-/*
- * Maps @len bytes of @fd (or anonymous memory for -1) at an address
- * aligned to @align: reserve address space with slack, map over it with
- * MAP_FIXED, then trim the slack, as QEMU's qemu_ram_mmap() does.
- */
-static void *backend_mmap_aligned(uint64_t len, uint64_t align, int flags,
-				  int fd)
+/* -machine x-canary=on: see mem/canary.h. */
+static int backend_arm_canary(struct memory_backend *b, struct error *err)
 {
-	uint64_t total = len + align, head;
-	char *base, *start, *p;
-	int e;
+	char name[sizeof(b->canary.name)];
+	int ret;
 
-	if (!len || total < len) {	/* a size near 2^64 wrapped */
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
-	base = mmap(NULL, total, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED)
-		return MAP_FAILED;
-	start = (char *)ALIGN_UP((uintptr_t)base, align);
-	p = mmap(start, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
-	if (p == MAP_FAILED) {
-		e = errno;
-		munmap(base, total);
-		errno = e;
-		return MAP_FAILED;
-	}
-	head = (uint64_t)(start - base);
-	if (head)
-		munmap(base, head);
-	if (total - head - len)
-		munmap(start + len, total - head - len);
-	return start;
+	snprintf(name, sizeof(name), "memory backend '%s'", b->cfg.id);
+	ret = canary_arm(&b->canary, name, b->hva, b->map_size);
+	if (ret)
+		error_setg_errno(err, -ret, "cannot set up the canaries of "
+				 "guest memory '%s'", b->cfg.id);
+	return ret;
 }
 
-static int backend_map(struct memory_backend *b, struct error *err)
+static int backend_map(struct memory_backend *b, bool canary,
+		       struct error *err)
 {
 	int flags = b->shared ? MAP_SHARED : MAP_PRIVATE;
 	size_t len;
@@ -84,9 +64,9 @@ static int backend_map(struct memory_backend *b, struct error *err)
 		flags |= MAP_NORESERVE;
 	if (b->fd < 0)
 		flags |= MAP_ANONYMOUS;
-	p = backend_mmap_aligned(b->map_size,
-				 MAX(b->page_size, BACKEND_MAP_ALIGN), flags,
-				 b->fd);
+	p = canary_mmap_aligned(b->map_size,
+				MAX(b->page_size, BACKEND_MAP_ALIGN), flags,
+				b->fd, canary ? CANARY_MARGIN : 0);
 	if (p == MAP_FAILED && b->fd >= 0) {
 		error_setg_errno(err, errno, "unable to map backing store for "
 				 "guest RAM");
@@ -108,7 +88,7 @@ static int backend_map(struct memory_backend *b, struct error *err)
 	/* QEMU asks for THP on all guest RAM; hugetlb pages are huge already */
 	if (!b->hugetlbfs)
 		madvise(p, b->map_size, MADV_HUGEPAGE);
-	return 0;
+	return canary ? backend_arm_canary(b, err) : 0;
 }
 
 /* memfd_create flags as QEMU's qemu_memfd_create() builds them. */
@@ -227,9 +207,9 @@ static int backend_open_file(struct memory_backend *b, struct error *err)
 	return 0;
 }
 
-int memory_backend_create(struct memory_backend *b,
+static int backend_create(struct memory_backend *b,
 			  const struct memory_backend_config *cfg,
-			  struct error *err)
+			  bool canary, struct error *err)
 {
 	int ret;
 
@@ -249,7 +229,7 @@ int memory_backend_create(struct memory_backend *b,
 		ret = 0;
 	}
 	if (!ret)
-		ret = backend_map(b, err);
+		ret = backend_map(b, canary, err);
 	if (!ret && cfg->prealloc) {
 		ret = memory_backend_populate(b, 0, b->map_size);
 		if (ret)
@@ -261,6 +241,13 @@ int memory_backend_create(struct memory_backend *b,
 	return ret;
 }
 
+int memory_backend_create(struct memory_backend *b,
+			  const struct memory_backend_config *cfg,
+			  struct error *err)
+{
+	return backend_create(b, cfg, false, err);
+}
+
 void memory_backend_destroy(struct memory_backend *b)
 {
 	char path[sizeof(b->cfg.id) + 16];
@@ -270,6 +257,7 @@ void memory_backend_destroy(struct memory_backend *b)
 		snprintf(path, sizeof(path), "%s", qom_object_path(b->qom));
 		qom_remove(path);
 	}
+	canary_disarm(&b->canary);
 	if (b->hva)
 		munmap(b->hva, b->map_size);
 	if (b->fd >= 0)
@@ -431,7 +419,7 @@ int memory_backend_create_all(struct memory_backend_list *l,
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; !ret && i < nr; i++) {
-		ret = memory_backend_create(&l->b[i], &cfgs[i], err);
+		ret = backend_create(&l->b[i], &cfgs[i], l->canary, err);
 		if (!ret)
 			l->nr++;
 		if (!ret)

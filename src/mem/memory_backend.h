@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config/memory_backend_config.h"
+#include "mem/canary.h"
 #include "util/compiler.h"
 #include "util/error.h"
 
@@ -33,12 +34,14 @@ struct memory_backend {
 	bool no_populate_madvise;
 	const char *user;	/* id of the device using it, or NULL */
 	struct qom_object *qom;	/* /objects/<id>, or NULL */
+	struct canary canary;	/* -machine x-canary=on, else zeroed */
 };
 
 /* The backends of a machine, in command-line order. */
 struct memory_backend_list {
 	struct memory_backend *b;
 	unsigned nr;
+	bool canary;	/* set before create_all: arm a canary on each */
 };
 
 /**
@@ -125,6 +128,8 @@ static inline void *memory_backend_hva(const struct memory_backend *b,
  * @cfgs: cfg->backends
  * @nr: cfg->nr_backends
  * @err: the first failure
+ * With @l->canary, each mapping gets canaries (mem/canary.h) in
+ * b[i].canary, checked by the caller and disarmed on destroy.
  * Return: 0 or -errno (nothing is left created).
  */
 int memory_backend_create_all(struct memory_backend_list *l,
