@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "config/cmdline.h"
@@ -77,6 +78,9 @@ int main(int argc, char **argv)
 		die("%s", err.msg);
 	ret = vm_run(vm);
 	monitor_destroy(mon);	/* sends quit's reply and SHUTDOWN first */
+	/* Host memory next to guest memory was written: a flexvm bug. */
+	if (vm_check_canaries(vm))
+		ret = EX_SOFTWARE;
 	vm_destroy(vm);
 	return ret;
 }

@@ -269,7 +269,8 @@ static int cmdline_machine_opts(struct cmdline_state *st,
 				struct error *err)
 {
 	static const char *const keys[] = { "type", "accel",
-					    "x-memslot-budget", NULL };
+					    "x-memslot-budget", "x-canary",
+					    NULL };
 	const char *type = opts_get(o, "type");
 	const char *accel = opts_get(o, "accel");
 	const char *budget = opts_get(o, "x-memslot-budget");
@@ -293,6 +294,9 @@ static int cmdline_machine_opts(struct cmdline_state *st,
 		return -EINVAL;
 	}
 	if (budget && cmdline_memslot_budget(st, budget, err))
+		return -EINVAL;
+	/* Debugging aid (src/mem/canary.h): guard guest memory's mappings. */
+	if (opts_get_bool(o, "x-canary", &st->cfg->canary, err))
 		return -EINVAL;
 	if (accel)
 		return cmdline_machine_accel(st, accel, err);

@@ -96,6 +96,8 @@ struct machine_config {
 	/* -machine x-memslot-budget=N: KVM slots for all memory devices
 	 * together; 0 when not given (flexvm's default, 256). */
 	unsigned memslot_budget;
+	/* -machine x-canary=on: canaries around guest memory (debugging) */
+	bool canary;
 	const char *cpu_model;		/* -cpu: "host" (default) or "max" */
 
 	const char *kernel;	/* -kernel, required */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -18,6 +19,8 @@
 #include "core/vcpu.h"
 #include "hw/device.h"
 #include "hw/virtio/virtio_mem.h"
+#include "mem/canary.h"
+#include "util/size.h"
 
 /* Where KVM's VMX real-mode helpers live: just below the 4 GiB BIOS. */
 #define KVM_IDENTITY_MAP_ADDR	0xfffbc000ULL
@@ -129,6 +132,41 @@ static int vm_create_kvm_vm(struct vm *vm, struct error *err)
 	return 0;
 }
 
+/*
+ * One anonymous mapping for all RAM; with -machine x-canary=on it sits
+ * between canaries (mem/canary.h), aligned to 2 MiB for THP.
+ */
+static uint8_t *vm_alloc_ram(struct vm *vm, struct error *err)
+{
+	uint64_t size = vm->mm.ram_size;
+	void *ram;
+	int ret;
+
+	if (!vm->cfg->canary) {
+		ram = guest_mem_alloc_anon(size);
+	} else {
+		ram = canary_mmap_aligned(size, 2 * MiB, MAP_PRIVATE |
+					  MAP_ANONYMOUS | MAP_NORESERVE, -1,
+					  CANARY_MARGIN);
+		ram = ram == MAP_FAILED ? NULL : ram;
+	}
+	if (!ram) {
+		error_setg_errno(err, errno, "cannot set up guest memory "
+				 "'pc.ram'");
+		return NULL;
+	}
+	vm->ram_hva = ram;
+	if (vm->cfg->canary) {
+		ret = canary_arm(&vm->ram_canary, "guest RAM", ram, size);
+		if (ret) {
+			error_setg_errno(err, -ret, "cannot set up the "
+					 "canaries of guest memory 'pc.ram'");
+			return NULL;
+		}
+	}
+	return ram;
+}
+
 static int vm_setup_memory(struct vm *vm, struct error *err)
 {
 	const struct memmap *mm = &vm->mm;
@@ -136,13 +174,9 @@ static int vm_setup_memory(struct vm *vm, struct error *err)
 	int nr_slots = kvm_check_cap(vm->kvm_fd, KVM_CAP_NR_MEMSLOTS);
 	int ret;
 
-	ram = guest_mem_alloc_anon(mm->ram_size);
-	if (!ram) {
-		error_setg_errno(err, errno, "cannot set up guest memory "
-				 "'pc.ram'");
+	ram = vm_alloc_ram(vm, err);
+	if (!ram)
 		return -ENOMEM;
-	}
-	vm->ram_hva = ram;
 	/*
 	 * Boot RAM gets transparent huge pages, as in QEMU: under shadow
 	 * paging each 4 KiB first touch is a costly exit, and a guest's own
@@ -432,6 +466,7 @@ struct vm *vm_create(const struct machine_config *cfg, struct error *err)
 	if (memmap_init(&vm->mm, cfg->ram_size, cfg->maxmem, vm->phys_bits,
 			err))
 		goto fail;
+	vm->backends.canary = cfg->canary;
 	if (vm_setup_memory(vm, err) ||
 	    memory_backend_create_all(&vm->backends, cfg->backends,
 				      cfg->nr_backends, err) ||
@@ -470,6 +505,7 @@ void vm_destroy(struct vm *vm)
 	memslot_table_destroy(&vm->slots);
 	if (vm->ram_hva)
 		guest_mem_free_anon(vm->ram_hva, vm->mm.ram_size);
+	canary_disarm(&vm->ram_canary);
 	free(vm->irqchip_snapshot);
 	free(vm->cpuid);
 	if (vm->signal_fd >= 0)
@@ -482,4 +518,36 @@ void vm_destroy(struct vm *vm)
 	pthread_cond_destroy(&vm->vcpu_cond);
 	pthread_mutex_destroy(&vm->dm_lock);
 	free(vm);
+}
+
+int vm_check_canaries(struct vm *vm)
+{
+	const struct memory_backend_list *l = &vm->backends;
+	struct error err = { 0 };
+	unsigned n = 0;
+	int ret = 0;
+
+	if (!vm->cfg->canary)
+		return 0;
+	if (vm->ram_canary.before) {
+		n++;
+		if (canary_check(&vm->ram_canary, &err)) {
+			log_error("%s", err.msg);
+			ret = -EFAULT;
+		}
+	}
+	for (unsigned i = 0; i < l->nr; i++) {
+		if (!l->b[i].canary.before)
+			continue;
+		n++;
+		if (canary_check(&l->b[i].canary, &err)) {
+			log_error("%s", err.msg);
+			ret = -EFAULT;
+		}
+	}
+	/* Whatever the log level: the user asked for this check. */
+	if (!ret)
+		log_msg(LOG_ERROR, "x-canary: the canaries around %u guest "
+			"memory mapping%s are intact", n, n == 1 ? "" : "s");
+	return ret;
 }

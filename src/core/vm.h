@@ -30,6 +30,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_host.h"
 #include "hw/serial_8250.h"
+#include "mem/canary.h"
 #include "mem/guest_mem.h"
 #include "mem/memmap.h"
 #include "mem/memory_backend.h"
@@ -104,6 +105,7 @@ struct vm {
 	struct memmap mm;
 	struct guest_mem gm;
 	void *ram_hva;			/* one mapping for low + high RAM */
+	struct canary ram_canary;	/* -machine x-canary=on */
 	struct memslot_table slots;
 	/* -object memory-backend-*, created before any -device. */
 	struct memory_backend_list backends;
@@ -168,6 +170,15 @@ struct vm {
  */
 struct vm *vm_create(const struct machine_config *cfg, struct error *err);
 void vm_destroy(struct vm *vm);
+
+/**
+ * vm_check_canaries - with -machine x-canary=on, check the canaries
+ * around guest RAM and every memory backend (mem/canary.h): one line on
+ * stderr per damaged mapping, or one saying all are intact. Does nothing
+ * without the option. Main thread, after vm_run(), before vm_destroy().
+ * Return: 0, or -EFAULT when a canary was overwritten.
+ */
+int vm_check_canaries(struct vm *vm);
 
 /*
  * vm_run - start the vCPUs (unless -S) and run the main loop until the
