@@ -56,4 +56,25 @@ results+=("$FLEXVM_BUILD/meson-logs/fuzz-smoke.json")
 	"$top/tests/kvm" "$top/tests/boot" "$top/tests/qmp"
 results+=("$FLEXVM_BUILD/pytest-integration.xml")
 
+# tests/kvm and tests/qmp again with the ASan+UBSan flexvm (same test
+# guest). Not tests/boot: Linux runs emulated at CPL0 under PVM and is
+# slow enough without sanitizers. Reports go to files (log_path), so they
+# count even when a test kills flexvm or ignores its stderr: the conftest
+# fixtures (tests/lib/sanitizer_reports.py) fail the test during which
+# one appears. QEMU-only tests and ulimit -v skip there, with reasons. A
+# failed ASan build was already counted above.
+if ninja -C "$asan" >/dev/null 2>&1; then
+	sanlog="$asan/sanitizer-logs"
+	rm -rf "$sanlog" && mkdir -p "$sanlog"
+	san_start=$SECONDS
+	FLEXVM="$asan/flexvm" FLEXVM_SANITIZER_LOG_DIR="$sanlog" \
+	ASAN_OPTIONS="halt_on_error=1:exitcode=99:detect_leaks=1:log_path=$sanlog/san" \
+	UBSAN_OPTIONS="halt_on_error=1:exitcode=99:print_stacktrace=1:log_path=$sanlog/san" \
+		/usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
+		--junitxml="$asan/pytest-sanitizer.xml" \
+		"$top/tests/kvm" "$top/tests/qmp"
+	echo "sanitizer pytest run: $((SECONDS - san_start)) s"
+	results+=("$asan/pytest-sanitizer.xml")
+fi
+
 exec /usr/bin/python3 "$top/tools/test-summary.py" "${results[@]}"

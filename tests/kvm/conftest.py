@@ -14,6 +14,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
+import sanitizer_reports  # noqa: E402  (tests/lib, just put on the path)
+
 
 def qmp_client():
     """tests/lib/qmp.py, loaded by path as qmp_client: in a pytest run that
@@ -43,6 +45,18 @@ def _path_from_env(name):
     return path
 
 
+@pytest.fixture(autouse=True)
+def sanitizer_check_test():
+    """In the ASan+UBSan pass, a sanitizer report fails the test that caused it."""
+    yield from sanitizer_reports.watch("test")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def sanitizer_check_module():
+    """...and the module, for VMs that live as long as the module."""
+    yield from sanitizer_reports.watch("module")
+
+
 @pytest.fixture(scope="session")
 def flexvm():
     return _path_from_env("FLEXVM")
@@ -61,6 +75,11 @@ def kvm():
 
 @pytest.fixture(scope="session")
 def qemu():
+    if sanitizer_reports.active():
+        # Only flexvm is built with sanitizers: QEMU-only runs would repeat
+        # the plain pass for nothing but time.
+        pytest.skip(sanitizer_reports.skip_reason(
+            "QEMU 7.2 alone, already run in the plain pass"))
     path = shutil.which("qemu-system-x86_64")
     if not path:
         pytest.skip("qemu-system-x86_64 is not installed (scripts/setup.sh installs it)")

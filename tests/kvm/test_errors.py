@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+import sanitizer_reports
 from conftest import run
 
 
@@ -77,6 +78,8 @@ def test_smp_zero(run_flexvm, guest):
     assert_one_error(r)
 
 
+@pytest.mark.skipif(sanitizer_reports.active(), reason=sanitizer_reports.skip_reason(
+    "ASan reserves terabytes of shadow memory, which no ulimit -v allows"))
 def test_m_larger_than_the_host_can_map(flexvm, guest, kvm):
     # Limit the address space to 1 GiB so a 2 GiB guest cannot be mapped.
     r = run(["sh", "-c", 'ulimit -v 1048576 && exec "$0" "$@"', flexvm,

@@ -32,6 +32,7 @@ if "qmp_client" not in sys.modules:
     _spec.loader.exec_module(_mod)
 
 from qmp_client import QmpVm  # noqa: E402
+import sanitizer_reports  # noqa: E402
 
 BANNER = "flexvm-test-guest: scenario="
 QEMU = "qemu-system-x86_64"
@@ -51,6 +52,18 @@ def pytest_collection_modifyitems(config, items):
         if mark:
             why = mark.args[0] if mark.args else "flexvm-specific"
             item.add_marker(pytest.mark.skip(reason=f"QEMU 7.2 differs on purpose: {why}"))
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_check_test():
+    """In the ASan+UBSan pass, a sanitizer report fails the test that caused it."""
+    yield from sanitizer_reports.watch("test")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def sanitizer_check_module():
+    """...and the module, for the VMs module_vmm keeps for a whole module."""
+    yield from sanitizer_reports.watch("module")
 
 
 def _need_file(name: str) -> str:
