@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * QMP framing and formatting. json-c's tokener does the parsing; a small
- * scanner beside it tracks nesting and strings so that, after an error,
- * the rest of the bad value can be skipped the way QEMU's streamer skips
- * it (to the bracket that balances it). Main thread, per client; no locks.
+ * QMP framing and formatting. The input side follows QEMU 7.2's three
+ * stages (facts from qobject/json-lexer.c, json-streamer.c, json-parser.c):
+ * json-c's own tokener cannot be used for it, because its strings are C
+ * strings (a \u0000 cuts keys short), it takes raw control characters and
+ * bad UTF-8, and it has no lexer-level error recovery. json-c remains the
+ * object model. Main thread, per client; no locks.
  */
 #include "monitor/qmp_stream.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,24 @@
 
 /* QEMU's QDict: 512 buckets, new entries at the head of their bucket. */
 #define QDICT_BUCKETS 512
+/* Bytes of a token kept for its error text while skipping. */
+#define SKIP_TOKEN_KEEP 64
+
+/* Lexer states, as QEMU's: where in which kind of token the lexer is. */
+enum {
+	LX_START, LX_RECOVER, LX_DQ, LX_DQ_ESC, LX_SQ, LX_SQ_ESC, LX_SIGN,
+	LX_ZERO, LX_DIGITS, LX_MANT, LX_MANT_DIGITS, LX_EXP_E, LX_EXP_SIGN,
+	LX_EXP_DIGITS, LX_KEYWORD,
+};
+
+/* What a byte does to the current token. */
+enum lex_action {
+	LA_MORE,	/* taken, the token goes on */
+	LA_DONE,	/* taken, it ends the token */
+	LA_BEFORE,	/* not taken: the token ended before it */
+	LA_BLANK,	/* taken, between tokens */
+	LA_ERROR,	/* taken into a token that cannot be */
+};
 
 int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 		    qmp_stream_fn fn, void *opaque)
@@ -27,19 +46,8 @@ int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 	memset(s, 0, sizeof(*s));
 	if (max_size >= INT32_MAX)
 		return -EINVAL;
-	/* json-c's depth counts one more level than QEMU's nesting. */
-	s->tok = json_tokener_new_ex(max_depth + 1);
-	s->max_depth = (unsigned)max_depth;
-	if (!s->tok)
-		return -ENOMEM;
-	/*
-	 * Not json-c's strict mode: it refuses 'single-quoted' values, which
-	 * QEMU takes. What QEMU refuses and lenient json-c takes (trailing
-	 * commas, comments) is caught by stream_lint().
-	 */
-	json_tokener_set_flags(s->tok, JSON_TOKENER_ALLOW_TRAILING_CHARS |
-			       JSON_TOKENER_VALIDATE_UTF8);
 	s->max_size = max_size;
+	s->max_depth = (unsigned)max_depth;
 	s->fn = fn;
 	s->opaque = opaque;
 	return 0;
@@ -47,260 +55,573 @@ int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 
 void qmp_stream_destroy(struct qmp_stream *s)
 {
-	if (s->tok)
-		json_tokener_free(s->tok);
-	s->tok = NULL;
+	free(s->text);
+	s->text = NULL;
+	s->text_len = s->text_cap = 0;
 }
 
-/* Tracks nesting outside strings; json-c and QEMU both allow '...'. */
-static void scan_byte(struct qmp_stream *s, char c)
+static bool is_digit(unsigned char c)
 {
-	if (!s->quote && !isspace((unsigned char)c))
-		s->last = c;
-	if (s->quote) {
-		if (s->escape)
-			s->escape = false;
-		else if (c == '\\')
-			s->escape = true;
-		else if (c == s->quote)
-			s->quote = 0;
-		return;
+	return c >= '0' && c <= '9';
+}
+
+static enum lex_action lex_string(unsigned char *st, unsigned char c,
+				  char quote)
+{
+	bool esc = *st == LX_DQ_ESC || *st == LX_SQ_ESC;
+
+	/* Control bytes and 0xFE/0xFF never appear inside a string. */
+	if (c < 0x20 || c >= 0xFE)
+		return LA_ERROR;
+	if (esc) {
+		*st = quote == '"' ? LX_DQ : LX_SQ;
+		return LA_MORE;
 	}
+	if (c == '\\')
+		*st = quote == '"' ? LX_DQ_ESC : LX_SQ_ESC;
+	return c == quote ? LA_DONE : LA_MORE;
+}
+
+/* RFC 8259 numbers; a byte that cannot end one is an error. */
+static enum lex_action lex_number(unsigned char *st, unsigned char c)
+{
+	bool digit = is_digit(c), e = c == 'e' || c == 'E';
+
+	switch (*st) {
+	case LX_SIGN:
+		*st = c == '0' ? LX_ZERO : LX_DIGITS;
+		return digit ? LA_MORE : LA_ERROR;
+	case LX_ZERO:
+		if (digit)
+			return LA_ERROR;
+		break;
+	case LX_DIGITS:
+		if (digit)
+			return LA_MORE;
+		if (e)
+			*st = LX_EXP_E;
+		break;
+	case LX_MANT:
+		*st = LX_MANT_DIGITS;
+		return digit ? LA_MORE : LA_ERROR;
+	case LX_MANT_DIGITS:
+		if (digit)
+			return LA_MORE;
+		if (e) {
+			*st = LX_EXP_E;
+			return LA_MORE;
+		}
+		return LA_BEFORE;
+	case LX_EXP_E:
+		*st = c == '+' || c == '-' ? LX_EXP_SIGN : LX_EXP_DIGITS;
+		return digit || *st == LX_EXP_SIGN ? LA_MORE : LA_ERROR;
+	case LX_EXP_SIGN:
+		*st = LX_EXP_DIGITS;
+		return digit ? LA_MORE : LA_ERROR;
+	default:	/* LX_EXP_DIGITS */
+		return digit ? LA_MORE : LA_BEFORE;
+	}
+	if (*st == LX_EXP_E)
+		return LA_MORE;
+	if (c == '.') {
+		*st = LX_MANT;
+		return LA_MORE;
+	}
+	return LA_BEFORE;
+}
+
+static enum lex_action lex_start(unsigned char *st, unsigned char c)
+{
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		return LA_BLANK;
+	if (strchr("{}[]:,", c) && c)
+		return LA_DONE;
 	if (c == '"' || c == '\'')
-		s->quote = c;
-	else if (c == '{' || c == '[')
-		s->depth++;
-	else if ((c == '}' || c == ']') && s->depth)
-		s->depth--;
+		*st = c == '"' ? LX_DQ : LX_SQ;
+	else if (c == '-')
+		*st = LX_SIGN;
+	else if (c == '0')
+		*st = LX_ZERO;
+	else if (is_digit(c))
+		*st = LX_DIGITS;
+	else if (c >= 'a' && c <= 'z')
+		*st = LX_KEYWORD;
+	else
+		return LA_ERROR;
+	return LA_MORE;
 }
 
-static void scan(struct qmp_stream *s, const char *buf, size_t len)
+/* One lexer step on @c from state *@st (QEMU's json_lexer table). */
+static enum lex_action lex_step(unsigned char *st, unsigned char c)
 {
-	for (size_t i = 0; i < len; i++)
-		scan_byte(s, buf[i]);
+	switch (*st) {
+	case LX_START:
+		return lex_start(st, c);
+	case LX_DQ:
+	case LX_DQ_ESC:
+		return lex_string(st, c, '"');
+	case LX_SQ:
+	case LX_SQ_ESC:
+		return lex_string(st, c, '\'');
+	case LX_KEYWORD:
+		return c >= 'a' && c <= 'z' ? LA_MORE : LA_BEFORE;
+	default:
+		return lex_number(st, c);
+	}
 }
 
-static void stream_reset_value(struct qmp_stream *s)
+/* After an error QEMU skips to a byte a client can resync on. */
+static bool lex_resyncs(unsigned char c)
 {
-	json_tokener_reset(s->tok);
-	s->msg_len = 0;
-	s->depth = 0;
-	s->quote = 0;
-	s->escape = false;
-	s->last = 0;
-	s->started = false;
+	return (c < 0x20 && c != '\t') || c >= 0xFE || strchr("[]{}:,", c);
+}
+
+/* ---- strings: QEMU keeps them in modified UTF-8 (U+0000 as C0 80) ---- */
+
+static bool codepoint_valid(long cp)
+{
+	if (cp < 0 || cp > 0x10FFFF)
+		return false;
+	if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
+		return false;	/* noncharacters */
+	return cp < 0xD800 || cp > 0xDFFF;	/* no surrogates */
+}
+
+static size_t mutf8_encode(char *out, long cp)
+{
+	if (cp > 0 && cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {	/* also U+0000, so no string holds a NUL */
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
 }
 
 /*
- * The first byte of @buf that QEMU's parser refuses but lenient json-c
- * would take: a comment, a "," right before "}" or "]", or a keyword in
- * capitals (NaN, Infinity, TRUE). Returns its
- * offset (@len if none) and the error text in *@why (NULL: stray byte).
+ * One raw character of at most @n bytes; -1 if it is not UTF-8 QEMU
+ * takes: overlong (except C0 80), a surrogate, a noncharacter or past
+ * U+10FFFF. *@len gets its length.
  */
-static size_t stream_lint(const struct qmp_stream *s, const char *buf,
-			  size_t len, const char **why)
+static long utf8_char(const unsigned char *p, size_t n, size_t *len)
 {
-	struct qmp_stream t = *s;	/* a scratch copy of the scanner */
+	static const long min_cp[] = { 0x80, 0x800, 0x10000, 0x200000,
+				       0x4000000 };
+	unsigned char b = p[0];
+	size_t k = 0;
+	long cp;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (!t.quote && c == '/') {
-			*why = NULL;
-			return i;
-		}
-		if (!t.quote && (c == '}' || c == ']') && t.last == ',') {
-			*why = "JSON parse error, expecting value";
-			return i;
-		}
-		/*
-		 * json-c counts only levels that hold a value, so an empty
-		 * innermost [] or {} would pass one level over the limit.
-		 */
-		if (!t.quote && (c == '{' || c == '[') &&
-		    t.depth >= s->max_depth) {
-			*why = "JSON nesting depth limit exceeded";
-			return i;
-		}
-		if (!t.quote && isupper((unsigned char)c)) {	/* NaN, TRUE */
-			*why = "JSON parse error, invalid keyword";
-			return i;
-		}
-		scan_byte(&t, c);
+	*len = 1;
+	if (b < 0x80)
+		return b;
+	if (b >= 0xFE || !(b & 0x40))	/* 0xFE/0xFF, or a continuation */
+		return -1;
+	while (b & (0x80 >> k))
+		k++;
+	cp = b & (0x7F >> k);
+	for (size_t i = 1; i < k; i++) {
+		if (i >= n || (p[i] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[i] & 0x3F);
 	}
-	return len;
+	*len = k;
+	if (!codepoint_valid(cp) || (cp < min_cp[k - 2] && !(cp == 0 && k == 2)))
+		return -1;
+	return cp;
 }
 
-static const char *tokener_error_text(enum json_tokener_error jerr,
-				      bool nested)
+/* Four hex digits (a NUL ends the token, so no reading past it). */
+static long hex4(const char *s)
 {
-	switch (jerr) {
-	case json_tokener_error_depth:
-		return "JSON nesting depth limit exceeded";
-	case json_tokener_error_parse_null:
-	case json_tokener_error_parse_boolean:
-		return "JSON parse error, invalid keyword";
-	case json_tokener_error_parse_number:
-		return "JSON parse error, invalid number";
-	case json_tokener_error_parse_object_key_name:
-		return "JSON parse error, key is not a string in object";
-	case json_tokener_error_parse_object_key_sep:
-		return "JSON parse error, missing : in object pair";
-	case json_tokener_error_parse_object_value_sep:
-		return "JSON parse error, expected separator in dict";
-	case json_tokener_error_parse_array:
-		return "JSON parse error, expected separator in list";
-	case json_tokener_error_parse_string:
-		return "JSON parse error, invalid escape sequence in string";
-	case json_tokener_error_parse_utf8_string:
-		return "JSON parse error, invalid UTF-8 sequence in string";
-	default:
-		return nested ? "JSON parse error, expecting value" : NULL;
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = is_digit((unsigned char)c) ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+struct parser {
+	const char *p, *end;	/* the next token, the end of the message */
+	struct error err;
+	bool failed;
+};
+
+static void __printf(2, 3) parse_error(struct parser *ps, const char *fmt,
+				       ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (ps->failed)
+		return;		/* QEMU reports the first error only */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	error_setg(&ps->err, "JSON parse error, %s", msg);
+	ps->failed = true;
+}
+
+/* A \uXXXX escape (a surrogate pair takes two) at @p, just past "\u". */
+static long parse_unicode(struct parser *ps, const char **p)
+{
+	const char *beg = *p - 2;
+	long cp = hex4(*p), low;
+
+	*p += strnlen(*p, 4);
+	if (cp >= 0xD800 && cp <= 0xDBFF && (*p)[0] == '\\' &&
+	    (*p)[1] == 'u') {
+		low = hex4(*p + 2);
+		if (low >= 0xDC00 && low <= 0xDFFF) {
+			cp = 0x10000 + ((cp & 0x3FF) << 10) + (low & 0x3FF);
+			*p += 6;
+		} else {
+			cp = -1;
+		}
+	}
+	if (!codepoint_valid(cp))
+		parse_error(ps, "%.*s is not a valid Unicode character",
+			    (int)strnlen(beg, 6), beg);
+	return cp;
+}
+
+static const char *const escapes = "\"\"''\\\\//b\bf\fn\nr\rt\t";
+
+/* The string token @t (quotes included, @n bytes long). */
+static struct json_object *parse_string(struct parser *ps, const char *t,
+					size_t n)
+{
+	const char *p = t + 1, *end = t + n - 1;	/* inside the quotes */
+	char *buf = malloc(n), *o = buf;
+	struct json_object *str = NULL;
+
+	while (buf && p < end && !ps->failed) {
+		const char *e;
+		size_t len;
+		long cp;
+
+		if (*p != '\\') {
+			cp = utf8_char((const unsigned char *)p,
+				       (size_t)(end - p), &len);
+			if (cp < 0)
+				parse_error(ps, "invalid UTF-8 sequence in "
+					    "string");
+			else
+				o += mutf8_encode(o, cp);
+			p += len;
+			continue;
+		}
+		p += 2;
+		e = p[-1] ? strchr(escapes, p[-1]) : NULL;
+		if (p[-1] == 'u') {
+			cp = parse_unicode(ps, &p);
+			if (!ps->failed)
+				o += mutf8_encode(o, cp);
+		} else if (e && (e - escapes) % 2 == 0) {
+			*o++ = e[1];
+		} else {
+			parse_error(ps, "invalid escape sequence in string");
+		}
+	}
+	if (buf && !ps->failed)
+		str = json_object_new_string_len(buf, (int)(o - buf));
+	free(buf);
+	return str;
+}
+
+/* ---- parser: QEMU's recursive descent over the tokens of one message -- */
+
+static const char *peek(const struct parser *ps)
+{
+	return ps->p < ps->end ? ps->p : NULL;
+}
+
+static const char *next(struct parser *ps)
+{
+	const char *t = peek(ps);
+
+	if (t)
+		ps->p += strlen(t) + 1;
+	return t;
+}
+
+/* Integers that fit int64 or uint64 stay integers; the rest are doubles. */
+static struct json_object *parse_number(const char *t)
+{
+	char *end;
+
+	if (!strpbrk(t, ".eE")) {
+		long long v;
+		unsigned long long u;
+
+		errno = 0;
+		v = strtoll(t, &end, 10);
+		if (!errno)
+			return json_object_new_int64(v);
+		errno = 0;
+		u = strtoull(t, &end, 10);
+		if (t[0] != '-' && !errno)
+			return json_object_new_uint64(u);
+	}
+	return json_object_new_double(strtod(t, &end));
+}
+
+static struct json_object *parse_value(struct parser *ps);
+
+/* One "key": value of @dict; false on error. */
+static bool parse_pair(struct parser *ps, struct json_object *dict)
+{
+	struct json_object *key = parse_value(ps), *val;
+	const char *t;
+
+	if (!json_object_is_type(key, json_type_string)) {
+		json_object_put(key);
+		parse_error(ps, "key is not a string in object");
+		return false;
+	}
+	t = next(ps);
+	if (!t || *t != ':')
+		parse_error(ps, t ? "missing : in object pair"
+			    : "premature EOI");
+	val = ps->failed ? NULL : parse_value(ps);
+	if (!ps->failed && json_object_object_get_ex(
+		    dict, json_object_get_string(key), NULL))
+		parse_error(ps, "duplicate key");
+	if (!ps->failed)
+		json_object_object_add(dict, json_object_get_string(key), val);
+	else
+		json_object_put(val);
+	json_object_put(key);
+	return !ps->failed;
+}
+
+/* The members of { ... } or the elements of [ ... ], after the opener. */
+static void parse_members(struct parser *ps, struct json_object *c,
+			  char close)
+{
+	const char *t = peek(ps);
+	struct json_object *v;
+
+	if (t && *t == close) {
+		next(ps);
+		return;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (!parse_pair(ps, c))
+				return;
+		} else {
+			v = parse_value(ps);
+			if (ps->failed)
+				return;
+			json_object_array_add(c, v);
+		}
+		t = next(ps);
+		if (t && *t == close)
+			return;
+		if (!t || *t != ',') {
+			parse_error(ps, !t ? "premature EOI" : close == '}'
+				    ? "expected separator in dict"
+				    : "expected separator in list");
+			return;
+		}
 	}
 }
 
-/* Reports a bad value and starts skipping what is left of it. */
-static bool stream_fail(struct qmp_stream *s, const char *msg, char bad)
+static struct json_object *parse_value(struct parser *ps)
+{
+	const char *t = next(ps);
+	struct json_object *v = NULL;
+
+	if (!t) {
+		parse_error(ps, "premature EOI");
+	} else if (*t == '{' || *t == '[') {
+		v = *t == '{' ? json_object_new_object()
+			      : json_object_new_array();
+		if (v)
+			parse_members(ps, v, *t == '{' ? '}' : ']');
+	} else if (*t == '"' || *t == '\'') {
+		v = parse_string(ps, t, strlen(t));
+	} else if (*t == '-' || is_digit((unsigned char)*t)) {
+		v = parse_number(t);
+	} else if (*t >= 'a' && *t <= 'z') {
+		if (!strcmp(t, "true") || !strcmp(t, "false"))
+			v = json_object_new_boolean(*t == 't');
+		else if (strcmp(t, "null"))
+			parse_error(ps, "invalid keyword '%s'", t);
+	} else {
+		parse_error(ps, "expecting value");
+	}
+	if (ps->failed) {
+		json_object_put(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* ---- streamer: tokens to messages ---- */
+
+static void stream_reset(struct qmp_stream *s)
+{
+	s->open = false;
+	s->skipping = false;
+	s->braces = s->brackets = 0;
+	s->msg_len = 0;
+	s->text_len = s->tok_start = 0;
+	if (s->text_cap > 4096) {	/* an idle client keeps little */
+		free(s->text);
+		s->text = NULL;
+		s->text_cap = 0;
+	}
+}
+
+static bool text_put(struct qmp_stream *s, char c)
+{
+	if (s->text_len == s->text_cap) {
+		size_t cap = s->text_cap ? s->text_cap * 2 : 256;
+		char *t = realloc(s->text, cap);
+
+		if (!t)
+			return false;
+		s->text = t;
+		s->text_cap = cap;
+	}
+	s->text[s->text_len++] = c;
+	return true;
+}
+
+static bool stream_emit(struct qmp_stream *s, struct json_object *msg,
+			const struct error *err)
+{
+	stream_reset(s);
+	return s->fn(s->opaque, msg, err);
+}
+
+/* QEMU's streamer waits while a bracket is open and none went negative. */
+static bool stream_balanced(const struct qmp_stream *s)
+{
+	return !((s->braces > 0 || s->brackets > 0) && s->braces >= 0 &&
+		 s->brackets >= 0);
+}
+
+/* Reports an over-limit message and skips the rest of it. */
+static bool stream_limit(struct qmp_stream *s, const char *why)
 {
 	struct error err = { 0 };
 
-	if (msg)
-		error_setg(&err, "%s", msg);
-	else if (isprint((unsigned char)bad))
-		error_setg(&err, "JSON parse error, stray '%c'", bad);
-	else
-		error_setg(&err, "JSON parse error, stray '\\x%02x'",
-			   (unsigned char)bad);
-	json_tokener_reset(s->tok);
+	error_setg(&err, "%s", why);
 	s->skipping = true;
-	/* Nothing open: the bad token itself is all there is to skip. */
-	s->skip_token = !s->depth && !s->quote;
+	s->text_len = s->tok_start = 0;
 	return s->fn(s->opaque, NULL, &err);
 }
 
-/* Discards the rest of a bad value; returns the bytes consumed. */
-static size_t stream_skip(struct qmp_stream *s, const char *buf, size_t len)
+/* The token at tok_start has ended: count it, then maybe parse. */
+static bool stream_token(struct qmp_stream *s)
 {
-	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
+	char c = s->text[s->tok_start];
+	struct parser ps = { 0 };
+	struct json_object *v;
 
-		if (s->skip_token) {
-			if (isspace((unsigned char)c) || c == '{' || c == '[') {
-				s->skipping = false;
-				stream_reset_value(s);
-				return i;
-			}
-			continue;
-		}
-		scan_byte(s, c);
-		if (!s->depth && !s->quote) {
-			s->skipping = false;
-			stream_reset_value(s);
-			return i + 1;
-		}
+	s->braces += (c == '{') - (c == '}');
+	s->brackets += (c == '[') - (c == ']');
+	if (s->skipping) {
+		s->text_len = s->tok_start = 0;
+		if (stream_balanced(s))
+			stream_reset(s);
+		return true;
 	}
-	return len;
+	s->tok_start = s->text_len;
+	if ((c == '{' || c == '[') &&
+	    s->braces + s->brackets > (int)s->max_depth)
+		return stream_limit(s, "JSON nesting depth limit exceeded");
+	if (!stream_balanced(s))
+		return true;
+	ps.p = s->text;
+	ps.end = s->text + s->text_len;
+	v = parse_value(&ps);
+	return stream_emit(s, v, ps.failed ? &ps.err : NULL);
 }
 
-static size_t skip_blanks(const char *buf, size_t len)
+/* A byte no token can take: QEMU reports the token so far, then resyncs. */
+static bool stream_stray(struct qmp_stream *s)
 {
-	size_t i = 0;
+	struct error err = { 0 };
 
-	while (i < len && isspace((unsigned char)buf[i]))
-		i++;
-	return i;
+	error_setg(&err, "JSON parse error, stray '%s'",
+		   s->text + s->tok_start);
+	s->lex = LX_RECOVER;
+	return stream_emit(s, NULL, &err);
 }
 
-/* Lenient json-c also reads "nan" and "infinity" as numbers. */
-static bool has_nonfinite(struct json_object *o)
+/* Ends the current token's text; false if out of memory. */
+static bool text_end(struct qmp_stream *s)
 {
-	if (json_object_is_type(o, json_type_double))
-		return !isfinite(json_object_get_double(o));
-	if (json_object_is_type(o, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(o); i++)
-			if (has_nonfinite(json_object_array_get_idx(o, i)))
-				return true;
-	}
-	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, key, val) {
-			(void)key;
-			if (has_nonfinite(val))
-				return true;
-		}
-	}
-	return false;
+	return text_put(s, '\0');
 }
 
-/* One json-c call on the start of @buf; returns the bytes consumed. */
-static size_t stream_parse(struct qmp_stream *s, const char *buf, size_t len,
-			   bool *go_on)
+/* One byte of input; false if the callback asked to stop. */
+static bool stream_byte(struct qmp_stream *s, unsigned char c)
 {
-	/* One byte past the limit is enough to know it is exceeded. */
-	size_t chunk = MIN(len, s->max_size - s->msg_len + 1);
-	const char *why = NULL;
-	size_t bad = stream_lint(s, buf, chunk, &why);
-	bool linted;
-	struct json_object *obj;
-	enum json_tokener_error jerr;
-	size_t end;
+	enum lex_action a;
 
-	if (bad == 0) {		/* skipping starts at the bad byte */
-		*go_on = stream_fail(s, why, buf[0]);
-		return 0;
+	if (s->lex == LX_RECOVER) {
+		if (!lex_resyncs(c))
+			return true;
+		s->lex = LX_START;
 	}
-	linted = bad < chunk;
-	chunk = MIN(chunk, bad);
-	s->started = true;
-	obj = json_tokener_parse_ex(s->tok, buf, (int)chunk);
-	jerr = json_tokener_get_error(s->tok);
-	end = jerr == json_tokener_continue
-		? chunk : json_tokener_get_parse_end(s->tok);
-	scan(s, buf, end);
-	s->msg_len += end;
-	if (s->msg_len > s->max_size) {
-		json_object_put(obj);
-		*go_on = stream_fail(s, "JSON token size limit exceeded", 0);
-		return end;
+	a = lex_step(&s->lex, c);
+	if (a == LA_BEFORE) {
+		s->lex = LX_START;
+		if (!text_end(s) || !stream_token(s))
+			return false;
+		return stream_byte(s, c);
 	}
-	if (jerr == json_tokener_continue && linted)
-		*go_on = stream_fail(s, why, buf[end]);
-	if (jerr == json_tokener_continue)
-		return end;
-	if (jerr != json_tokener_success) {
-		*go_on = stream_fail(s, tokener_error_text(jerr, s->depth > 0),
-				     end < len ? buf[end] : 0);
-		return end;
+	if (a != LA_ERROR && (s->open || a != LA_BLANK) && !s->skipping) {
+		s->open = true;
+		if (++s->msg_len > s->max_size &&
+		    !stream_limit(s, "JSON token size limit exceeded"))
+			return false;
 	}
-	stream_reset_value(s);
-	if (has_nonfinite(obj)) {
-		struct error err = { 0 };
-
-		json_object_put(obj);
-		error_setg(&err, "JSON parse error, invalid keyword");
-		*go_on = s->fn(s->opaque, NULL, &err);
-		return end;
+	if (a == LA_BLANK)
+		return true;
+	if ((!s->skipping || s->text_len < SKIP_TOKEN_KEEP) &&
+	    !text_put(s, (char)c))
+		return false;
+	if (a == LA_ERROR)
+		return text_end(s) && stream_stray(s);
+	if (a == LA_DONE) {
+		s->lex = LX_START;
+		return text_end(s) && stream_token(s);
 	}
-	*go_on = s->fn(s->opaque, obj, NULL);
-	return end;
+	return true;
 }
 
 bool qmp_stream_feed(struct qmp_stream *s, const char *buf, size_t len)
 {
-	bool go_on = true;
-
-	while (len && go_on) {
-		size_t n;
-
-		if (s->skipping)
-			n = stream_skip(s, buf, len);
-		else if (!s->started && (n = skip_blanks(buf, len)))
-			;	/* blanks between values are not counted */
-		else
-			n = stream_parse(s, buf, len, &go_on);
-		buf += n;
-		len -= n;
-	}
-	return go_on;
+	for (size_t i = 0; i < len; i++)
+		if (!stream_byte(s, (unsigned char)buf[i]))
+			return false;
+	return true;
 }
 
 /* ---- output ---- */

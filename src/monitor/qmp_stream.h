@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * QMP's wire format. Input: an incremental framer on json-c's tokener that
- * cuts a byte stream into top-level JSON values, enforces the size and
- * nesting limits, and after malformed input skips to the end of the bad
- * value so the session goes on. Output: QEMU's JSON layout (key order of
- * its QDict, ", " and ": " separators, \uXXXX escapes, optional pretty
- * form). Pure code, no I/O; each client owns one stream (main thread).
+ * QMP's wire format. Input: QEMU 7.2's JSON lexer, streamer and parser
+ * rebuilt on json-c's object model: bytes become tokens (with QEMU's error
+ * recovery), tokens become a message when the brackets balance, and the
+ * message becomes json-c values with QEMU's strings (modified UTF-8),
+ * numbers and error texts; plus flexvm's size and nesting limits. Output:
+ * QEMU's JSON layout (QDict key order, ", " and ": ", \uXXXX escapes,
+ * optional pretty form). Pure code, no I/O; one stream per client (main).
  */
 #ifndef FLEXVM_MONITOR_QMP_STREAM_H
 #define FLEXVM_MONITOR_QMP_STREAM_H
@@ -20,7 +21,6 @@
 #define QMP_STREAM_MAX_DEPTH	1024		/* QEMU's MAX_NESTING */
 
 struct json_object;
-struct json_tokener;
 
 /*
  * Receives each complete top-level value (@msg, a reference the callee
@@ -32,17 +32,16 @@ typedef bool (*qmp_stream_fn)(void *opaque, struct json_object *msg,
 			      const struct error *err);
 
 struct qmp_stream {
-	struct json_tokener *tok;
 	size_t max_size;
 	unsigned max_depth;
-	size_t msg_len;		/* bytes of the current value so far */
-	unsigned depth;		/* open { and [ outside strings */
-	char quote;		/* inside a string opened by this quote */
-	bool escape;		/* the previous byte was a backslash */
-	char last;		/* the last non-blank byte outside strings */
-	bool started;		/* a value has begun (non-blank seen) */
-	bool skipping;		/* discarding the rest of a bad value */
-	bool skip_token;	/* ... which is a bare top-level token */
+	unsigned char lex;	/* lexer state (qmp_stream.c) */
+	bool open;		/* a message has begun */
+	bool skipping;		/* discarding the rest of an over-limit one */
+	int braces, brackets;	/* open { and [ of the message */
+	size_t msg_len;		/* bytes of the message so far */
+	char *text;		/* its tokens so far, each ended by a NUL */
+	size_t text_len, text_cap;
+	size_t tok_start;	/* where the current token begins in @text */
 	qmp_stream_fn fn;
 	void *opaque;
 };
@@ -55,7 +54,7 @@ struct qmp_stream {
  * @fn: called for every value or error, in stream order
  * @opaque: for @fn
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, or -EINVAL if @max_size is 2 GiB or more.
  */
 int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 		    qmp_stream_fn fn, void *opaque) __must_check;
@@ -68,8 +67,10 @@ void qmp_stream_destroy(struct qmp_stream *s);
  * @len: their number
  *
  * Calls the callback for each value completed by these bytes and for
- * each malformed one (QEMU's "JSON parse error, ..." wording), then goes
- * on after the bad value.
+ * each error, in QEMU's order and wording ("JSON parse error, ..."): a
+ * byte no token can take is reported at once and the lexer resyncs at the
+ * next structural or control byte; a value over the size or nesting limit
+ * is reported once and skipped up to the bracket that ends it.
  *
  * Return: false if the callback asked to stop.
  */

@@ -25,6 +25,7 @@ struct seen {
 	char *items[MAX_EVENTS];
 	unsigned n;
 	unsigned stop_after;	/* 0: never ask to stop */
+	bool qemu_text;		/* values as qmp_stream_format() prints them */
 };
 
 static bool record(void *opaque, struct json_object *msg,
@@ -35,7 +36,12 @@ static bool record(void *opaque, struct json_object *msg,
 
 	if (err)
 		snprintf(buf, sizeof(buf), "E:%s", err->msg);
-	else
+	else if (s->qemu_text) {
+		char *t = qmp_stream_format(msg, false);
+
+		snprintf(buf, sizeof(buf), "%s", t ? t : "(nomem)");
+		free(t);
+	} else
 		snprintf(buf, sizeof(buf), "%s", json_object_to_json_string_ext(
 			 msg, JSON_C_TO_STRING_PLAIN |
 			 JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -159,7 +165,7 @@ static void test_qmp_stream_stray_close_then_next_message(void **state)
 	assert_int_equal(f->seen.n, 3);
 	assert_string_equal(f->seen.items[0], "{\"a\":1}");
 	assert_string_equal(f->seen.items[1],
-			    "E:JSON parse error, stray '}'");
+			    "E:JSON parse error, expecting value");
 	assert_string_equal(f->seen.items[2], "{\"b\":2}");
 }
 
@@ -180,8 +186,8 @@ static void test_qmp_stream_bad_key_skips_nested_rest(void **state)
 
 	feed(f, "{\"a\":{bad: [1, \"}\"]}, \"z\": 1}\n{\"ok\":1}");
 	assert_int_equal(f->seen.n, 2);
-	assert_string_equal(f->seen.items[0], "E:JSON parse error, key is "
-			    "not a string in object");
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON parse error, invalid keyword 'bad'");
 	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
 }
 
@@ -200,33 +206,32 @@ static void test_qmp_stream_bad_top_level_token_resyncs(void **state)
 {
 	struct fixture *f = *state;
 
+	/* Recovery skips everything up to a structural byte. */
 	feed(f, "@@@ nan {\"ok\":1}");
-	assert_int_equal(f->seen.n, 3);
+	assert_int_equal(f->seen.n, 2);
 	assert_string_equal(f->seen.items[0], "E:JSON parse error, stray '@'");
-	assert_string_equal(f->seen.items[1],
-			    "E:JSON parse error, invalid keyword");
-	assert_string_equal(f->seen.items[2], "{\"ok\":1}");
+	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
 }
 
 static void test_qmp_stream_bad_utf8_resyncs(void **state)
 {
 	struct fixture *f = *state;
 
-	feed(f, "{\"a\":\"\xff\xfe\"}{\"ok\":1}");
+	feed(f, "{\"a\":\"\xc3\x28\"}{\"ok\":1}");
 	assert_int_equal(f->seen.n, 2);
 	assert_string_equal(f->seen.items[0], "E:JSON parse error, invalid "
 			    "UTF-8 sequence in string");
 	assert_string_equal(f->seen.items[1], "{\"ok\":1}");
 }
 
-static void test_qmp_stream_control_char_reported_in_hex(void **state)
+static void test_qmp_stream_control_char_reported_raw(void **state)
 {
 	struct fixture *f = *state;
 
 	feed(f, "\x01 {\"ok\":1}");
 	assert_int_equal(f->seen.n, 2);
 	assert_string_equal(f->seen.items[0],
-			    "E:JSON parse error, stray '\\x01'");
+			    "E:JSON parse error, stray '\x01'");
 }
 
 static void test_qmp_stream_single_quotes_accepted(void **state)
@@ -276,13 +281,14 @@ static void test_qmp_stream_capital_keyword_refused(void **state)
 {
 	struct fixture *f = *state;
 
+	/* A capital is no token: reported, then each "}" is one more. */
 	feed(f, "{\"a\":TRUE} {\"b\":NaN} {\"ok\":1}");
-	assert_int_equal(f->seen.n, 3);
-	assert_string_equal(f->seen.items[0],
-			    "E:JSON parse error, invalid keyword");
+	assert_int_equal(f->seen.n, 5);
+	assert_string_equal(f->seen.items[0], "E:JSON parse error, stray 'T'");
 	assert_string_equal(f->seen.items[1],
-			    "E:JSON parse error, invalid keyword");
-	assert_string_equal(f->seen.items[2], "{\"ok\":1}");
+			    "E:JSON parse error, expecting value");
+	assert_string_equal(f->seen.items[2], "E:JSON parse error, stray 'N'");
+	assert_string_equal(f->seen.items[4], "{\"ok\":1}");
 }
 
 static void test_qmp_stream_infinity_refused(void **state)
@@ -292,7 +298,7 @@ static void test_qmp_stream_infinity_refused(void **state)
 	feed(f, "{\"a\":[infinity]} {\"ok\":1}");
 	assert_int_equal(f->seen.n, 2);
 	assert_string_equal(f->seen.items[0],
-			    "E:JSON parse error, invalid keyword");
+			    "E:JSON parse error, invalid keyword 'infinity'");
 }
 
 static void test_qmp_stream_thousand_malformed_then_valid(void **state)
@@ -414,6 +420,209 @@ static void test_qmp_stream_init_rejects_huge_limit(void **state)
 	(void)state;
 	assert_int_equal(qmp_stream_init(&s, (size_t)1 << 40, 8, record,
 					 NULL), -EINVAL);
+}
+
+/* ---- QEMU 7.2's answers to hostile input (tests/qmp checks the same) -- */
+
+/* Feeds @text (@len bytes, NULs allowed); the items must be @want. */
+static void expect(struct fixture *f, const char *text, size_t len,
+		   unsigned n, const char *const *want)
+{
+	f->seen.qemu_text = true;
+	qmp_stream_feed(&f->stream, text, len);
+	assert_int_equal(f->seen.n, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_string_equal(f->seen.items[i], want[i]);
+}
+
+#define EXPECT(f, text, ...) do {					\
+	static const char *const w_[] = { __VA_ARGS__ };		\
+	expect(f, text, sizeof(text) - 1, sizeof(w_) / sizeof(w_[0]), w_); \
+} while (0)
+
+#define E_VALUE "E:JSON parse error, expecting value"
+#define E_UTF8 "E:JSON parse error, invalid UTF-8 sequence in string"
+
+static void test_qmp_stream_escaped_nul_is_not_a_terminator(void **state)
+{
+	/* Modified UTF-8 as QEMU: the name is no longer "query-status". */
+	struct fixture *f = *state;
+
+	feed(f, "{\"execute\":\"query-status\\u0000x\"}");
+	assert_int_equal(f->seen.n, 1);
+	assert_string_equal(f->seen.items[0],
+			    "{\"execute\":\"query-status\xc0\x80x\"}");
+}
+
+static void test_qmp_stream_escaped_nul_in_key_kept(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"execute\\u0000\":1}");
+	assert_int_equal(f->seen.n, 1);
+	assert_string_equal(f->seen.items[0], "{\"execute\xc0\x80\":1}");
+}
+
+static void test_qmp_stream_raw_c0_80_is_nul(void **state)
+{
+	EXPECT(*state, "{\"id\":\"a\xc0\x80" "b\"}", "{\"id\": \"a\\u0000b\"}");
+}
+
+static void test_qmp_stream_raw_tab_in_string_is_stray(void **state)
+{
+	EXPECT(*state, "{\"id\":\"a\tb\"}{\"ok\":1}",
+	       "E:JSON parse error, stray '\"a\t'", E_VALUE, "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_nul_byte_in_string_is_stray(void **state)
+{
+	/* QEMU prints the token with %s: it stops at the NUL. */
+	EXPECT(*state, "{\"id\":\"a\0b\"}{\"ok\":1}",
+	       "E:JSON parse error, stray '\"a'", E_VALUE, "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_line_cut_in_string_resyncs(void **state)
+{
+	EXPECT(*state, "{\"id\":\"abc\n{\"ok\":1}",
+	       "E:JSON parse error, stray '\"abc\n'", "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_other_close_ends_message(void **state)
+{
+	EXPECT(*state, "{\"arguments\":{\n]\n{\"ok\":1}", E_VALUE,
+	       "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_close_mismatch_waits_for_balance(void **state)
+{
+	EXPECT(*state, "{\"a\":[}]{\"ok\":1}", E_VALUE, "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_comment_inside_is_two_errors(void **state)
+{
+	EXPECT(*state, "{\"a\":1 /* c */}\n{\"ok\":1}",
+	       "E:JSON parse error, stray '/'", E_VALUE, "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_overlong_utf8_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xc0\xaf\"}{\"ok\":1}", E_UTF8, "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_encoded_surrogate_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xed\xa0\x80\"}", E_UTF8);
+}
+
+static void test_qmp_stream_above_10ffff_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xf4\x90\x80\x80\"}", E_UTF8);
+}
+
+static void test_qmp_stream_noncharacter_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xef\xbf\xbf\"}", E_UTF8);
+}
+
+static void test_qmp_stream_truncated_utf8_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xc3\"}", E_UTF8);
+}
+
+static void test_qmp_stream_byte_fe_is_stray(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\xfe\"}", "E:JSON parse error, stray '\"\xfe'",
+	       E_VALUE);
+}
+
+static void test_qmp_stream_utf8_split_across_feeds(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, "{\"a\":\"\xc3");
+	EXPECT(f, "\xa9\"}", "{\"a\": \"\\u00E9\"}");
+}
+
+static void test_qmp_stream_lone_surrogate_escape_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\\ud800x\"}", "E:JSON parse error, \\ud800 "
+	       "is not a valid Unicode character");
+}
+
+static void test_qmp_stream_bad_low_surrogate_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\\ud800\\u0041\"}", "E:JSON parse error, "
+	       "\\ud800 is not a valid Unicode character");
+}
+
+static void test_qmp_stream_short_unicode_escape_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\\u12\"}", "E:JSON parse error, \\u12\" is "
+	       "not a valid Unicode character");
+}
+
+static void test_qmp_stream_surrogate_pair_accepted(void **state)
+{
+	EXPECT(*state, "{\"a\":\"\\ud83d\\ude00\"}",
+	       "{\"a\": \"\\uD83D\\uDE00\"}");
+}
+
+static void test_qmp_stream_capital_exponent_accepted(void **state)
+{
+	EXPECT(*state, "[1E5, 1.5e+3, -1.5E-3]\n",
+	       "[100000, 1500, -0.0015]");
+}
+
+static void test_qmp_stream_huge_exponent_is_infinity(void **state)
+{
+	EXPECT(*state, "[1e400, 1e-400]", "[inf, 0]");
+}
+
+static void test_qmp_stream_exponent_without_digits_is_stray(void **state)
+{
+	EXPECT(*state, "{\"a\":1e}{\"ok\":1}",
+	       "E:JSON parse error, stray '1e}'", "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_leading_zero_is_stray(void **state)
+{
+	EXPECT(*state, "{\"a\":01}", "E:JSON parse error, stray '01'",
+	       E_VALUE);
+}
+
+static void test_qmp_stream_big_integers_like_qemu(void **state)
+{
+	EXPECT(*state, "[9223372036854775808, 18446744073709551616, "
+	       "-9223372036854775809, -0]",
+	       "[9223372036854775808, 1.8446744073709552e+19, "
+	       "-9.2233720368547758e+18, 0]");
+}
+
+static void test_qmp_stream_duplicate_key_refused(void **state)
+{
+	EXPECT(*state, "{\"a\":1,\"b\":{\"a\":1,\"a\":2}}",
+	       "E:JSON parse error, duplicate key");
+}
+
+static void test_qmp_stream_keywords_reported_one_by_one(void **state)
+{
+	EXPECT(*state, "abc def {\"ok\":1}",
+	       "E:JSON parse error, invalid keyword 'abc'",
+	       "E:JSON parse error, invalid keyword 'def'", "{\"ok\": 1}");
+}
+
+static void test_qmp_stream_stray_while_skipping_ends_skip(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Small limits: over 64 bytes, then a line cut inside a string. */
+	feed(f, "{\"a\":\"0123456789012345678901234567890123456789"
+	     "0123456789012345678901234567890123456789\n{\"ok\":1}");
+	assert_int_equal(f->seen.n, 3);
+	assert_string_equal(f->seen.items[0],
+			    "E:JSON token size limit exceeded");
+	assert_non_null(strstr(f->seen.items[1], "E:JSON parse error, stray"));
+	assert_string_equal(f->seen.items[2], "{\"ok\":1}");
 }
 
 /* ---- output ---- */
@@ -571,7 +780,7 @@ int main(void)
 		T(test_qmp_stream_bad_escape_resyncs),
 		T(test_qmp_stream_bad_top_level_token_resyncs),
 		T(test_qmp_stream_bad_utf8_resyncs),
-		T(test_qmp_stream_control_char_reported_in_hex),
+		T(test_qmp_stream_control_char_reported_raw),
 		T(test_qmp_stream_single_quotes_accepted),
 		T(test_qmp_stream_trailing_comma_in_array_refused),
 		T(test_qmp_stream_trailing_comma_split_refused),
@@ -587,6 +796,34 @@ int main(void)
 		TS(test_qmp_stream_too_deep_empty_inner_is_refused),
 		TS(test_qmp_stream_depth_at_limit_passes),
 		T(test_qmp_stream_callback_stop_ends_feed),
+		T(test_qmp_stream_escaped_nul_is_not_a_terminator),
+		T(test_qmp_stream_escaped_nul_in_key_kept),
+		T(test_qmp_stream_raw_c0_80_is_nul),
+		T(test_qmp_stream_raw_tab_in_string_is_stray),
+		T(test_qmp_stream_nul_byte_in_string_is_stray),
+		T(test_qmp_stream_line_cut_in_string_resyncs),
+		T(test_qmp_stream_other_close_ends_message),
+		T(test_qmp_stream_close_mismatch_waits_for_balance),
+		T(test_qmp_stream_comment_inside_is_two_errors),
+		T(test_qmp_stream_overlong_utf8_refused),
+		T(test_qmp_stream_encoded_surrogate_refused),
+		T(test_qmp_stream_above_10ffff_refused),
+		T(test_qmp_stream_noncharacter_refused),
+		T(test_qmp_stream_truncated_utf8_refused),
+		T(test_qmp_stream_byte_fe_is_stray),
+		T(test_qmp_stream_utf8_split_across_feeds),
+		T(test_qmp_stream_lone_surrogate_escape_refused),
+		T(test_qmp_stream_bad_low_surrogate_refused),
+		T(test_qmp_stream_short_unicode_escape_refused),
+		T(test_qmp_stream_surrogate_pair_accepted),
+		T(test_qmp_stream_capital_exponent_accepted),
+		T(test_qmp_stream_huge_exponent_is_infinity),
+		T(test_qmp_stream_exponent_without_digits_is_stray),
+		T(test_qmp_stream_leading_zero_is_stray),
+		T(test_qmp_stream_big_integers_like_qemu),
+		T(test_qmp_stream_duplicate_key_refused),
+		T(test_qmp_stream_keywords_reported_one_by_one),
+		TS(test_qmp_stream_stray_while_skipping_ends_skip),
 		cmocka_unit_test(test_qmp_stream_init_rejects_huge_limit),
 		cmocka_unit_test(test_qmp_stream_format_version_in_qemu_order),
 		cmocka_unit_test(test_qmp_stream_format_status_in_qemu_order),
