@@ -59,7 +59,7 @@ def rss_kib(pid):
 # means the reply carries the message's id, which is its sequence number (written
 # where the text says @ID@); "=" that it carries the id the text gives (KINDS_ID).
 # Where QEMU 7.2 answers differently on purpose (docs/qmp.md, "Deliberate
-# differences" items 6 and 7: one error per bad value, 1 MiB limit, no device_add),
+# differences": the 1 MiB limit, skipping the rest of a too deep value, no device_add),
 # the kind says what QEMU sends too, so the test stays exact under both.
 
 CLASSES = {"GE": "GenericError", "CNF": "CommandNotFound", "DNF": "DeviceNotFound"}
@@ -97,7 +97,7 @@ KINDS_PARSE = [  # bad JSON: QEMU's lexer or parser refuses it; no id can be rea
     Kind(b'{"execute":"query-status"]', "GE"),             # cut, wrong closer
     Kind(b'{"execute":"query-status","id":}', "GE"),       # cut before the value
     Kind(b'{"execute":"qom-set","arguments":{"path":"/machine","value":}}', "GE"),
-    Kind(b"\xff\xfe", "GE", qemu=["GE", "GE"]),           # one error per byte
+    Kind(b"\xff\xfe", "GE", "GE"),           # one error per byte
     Kind(b"[1,,2]", "GE"),
     Kind(b"nul", "GE"),
     Kind(b'{"execute":"query-status",,}', "GE"),
@@ -108,10 +108,10 @@ KINDS_PARSE = [  # bad JSON: QEMU's lexer or parser refuses it; no id can be rea
     Kind(qs(b'"\\x41"'), "GE"),                            # bad escape
     Kind(qs(b"tru"), "GE"),
     Kind(qs(b"0x10"), "GE"),
-    Kind(qs(b".5"), "GE", qemu=["GE", "GE"]),
-    Kind(qs(b'{"a":1]'), "GE", qemu=["GE", "GE"]),
+    Kind(qs(b".5"), "GE", "GE"),
+    Kind(qs(b'{"a":1]'), "GE", "GE"),
     Kind(b'{"execute":"query-status","id":[1,2]]', "GE"),
-    Kind(qs(b'"abc\x00def"'), "GE", qemu=["GE", "GE"]),    # NUL inside a string
+    Kind(qs(b'"abc\x00def"'), "GE", "GE"),    # NUL inside a string
     Kind(b"NaN", "GE"),
     Kind(b"Infinity", "GE"),
     Kind(b"--1", "GE"),

@@ -24,6 +24,7 @@ from qmp_client import QmpVm
 
 OPTIONS = ["-S", "-name", "difftest", "-smp", "2,sockets=2"]
 DEBUG_EXIT = "isa-debug-exit,id=dbg"
+SEND_TIMEOUT = 120  # seconds for one raw step to be taken (only a hang should fail)
 
 
 @dataclass
@@ -80,6 +81,17 @@ TRANSCRIPT = [
     Step("malformed-no-comma", b'{"a":1 "b":2}\n', sentinel=True),
     Step("malformed-stray-brace", b"}\n", sentinel=True),
     Step("malformed-control-char", b"\x01\n", sentinel=True),
+    Step("nul-in-name", rb'{"execute":"query-status\u0000x"}' b"\n", sentinel=True),
+    Step("nul-in-key", rb'{"execute\u0000":"query-status"}' b"\n", sentinel=True),
+    Step("raw-tab-in-string", b'{"execute":"query-status","id":"a\tb"}\n', sentinel=True),
+    Step("line-cut-in-string", b'{"execute":"query-status","id":"abc\n', sentinel=True),
+    Step("other-close-recovers", b'{"arguments":{\n]\n', sentinel=True),
+    Step("overlong-utf8", b'{"execute":"query-status","id":"\xc0\xaf"}\n', sentinel=True),
+    Step("lone-surrogate", rb'{"execute":"query-status","id":"\ud800"}' b"\n", sentinel=True),
+    Step("capital-exponent", b'{"execute":"query-status","id":1E5}\n', sentinel=True),
+    Step("exponent-no-digits", b'{"execute":"query-status","id":1e}\n', sentinel=True),
+    Step("comment", b'{"execute":"query-status" /* c */}\n', sentinel=True),
+    Step("duplicate-key", b'{"execute":"query-status","execute":"stop"}\n', sentinel=True),
     Step("crlf", b'{"execute":"query-status","id":"crlf"}\r\n', sentinel=True),
     Step("single-quotes", b"{'execute':'query-status','id':'sq'}\n", sentinel=True),
     Step("nesting-500", {"execute": "query-status", "id": nested(500)}),
@@ -147,7 +159,8 @@ def run_transcript(vm: QmpVm) -> dict[str, Result]:
     for step in TRANSCRIPT:
         r = Result()
         if isinstance(step.send, bytes):
-            q.send_raw(step.send)
+            # QEMU under host load can take well over 10 s to read 1.5 MiB.
+            q.send_raw(step.send, timeout=SEND_TIMEOUT)
         else:
             q.send(step.send)
         if step.sentinel:

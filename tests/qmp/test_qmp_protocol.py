@@ -233,6 +233,59 @@ def test_malformed_json_gets_generic_error_and_session_goes_on(q, garbage):
     assert "return" in last and last["return"]["running"] is True, replies
 
 
+# Hostile input and the exact replies QEMU 7.2 gives before the "after" command's
+# (measured with qemu-system-x86_64 7.2; FLEXVM_QMP_VMM=qemu checks them again).
+E_VALUE = "JSON parse error, expecting value"
+E_UTF8 = "JSON parse error, invalid UTF-8 sequence in string"
+
+
+@pytest.mark.parametrize("data, expected", [
+    (rb'{"execute":"query-status\u0000x"}',
+     [("CommandNotFound", "The command query-status\x00x has not been found")]),
+    (rb'{"execute\u0000":"query-status"}',
+     [("GenericError", "QMP input member 'execute\x00' is unexpected")]),
+    (b'{"execute":"query-status","id":"a\tb"}',
+     [("GenericError", "JSON parse error, stray '\"a\t'"), ("GenericError", E_VALUE)]),
+    (b'{"execute":"query-status","id":"a\x00b"}',
+     [("GenericError", "JSON parse error, stray '\"a'"), ("GenericError", E_VALUE)]),
+    (b'{"execute":"query-status","id":"abc',
+     [("GenericError", "JSON parse error, stray '\"abc\n'")]),
+    (b'{"arguments":{\n]', [("GenericError", E_VALUE)]),
+    (b'{"execute":"query-status","id":"\xc0\xaf"}', [("GenericError", E_UTF8)]),
+    (b'{"execute":"query-status","id":"\xed\xa0\x80"}', [("GenericError", E_UTF8)]),
+    (b'{"execute":"query-status","id":"\xf4\x90\x80\x80"}', [("GenericError", E_UTF8)]),
+    (rb'{"execute":"query-status","id":"\ud800"}',
+     [("GenericError", "JSON parse error, \\ud800 is not a valid Unicode character")]),
+    (b'{"execute":"query-status","id":1e}', [("GenericError", "JSON parse error, stray '1e}'")]),
+    (b'{"execute":"query-status" /* c */}',
+     [("GenericError", "JSON parse error, stray '/'"), ("GenericError", E_VALUE)]),
+    (b'{"execute":"query-status","execute":"stop"}',
+     [("GenericError", "JSON parse error, duplicate key")]),
+    (b'abc def', [("GenericError", "JSON parse error, invalid keyword 'abc'"),
+                  ("GenericError", "JSON parse error, invalid keyword 'def'")]),
+], ids=["nul-in-name", "nul-in-key", "raw-tab", "raw-nul", "line-cut-in-string",
+        "other-close", "overlong-utf8", "encoded-surrogate", "above-10ffff",
+        "lone-surrogate-escape", "exponent-without-digits", "comment", "duplicate-key",
+        "keywords"])
+def test_hostile_json_gets_qemu_replies(q, data, expected):
+    q.send_raw(data + b"\n")
+    q.send_raw(b'{"execute":"query-status","id":"after"}\n')
+    replies = until_id(q, "after")
+    got = [(r["error"]["class"], r["error"]["desc"]) for r in replies[:-1]]
+    assert got == expected
+    assert replies[-1]["return"]["running"] is True
+
+
+@pytest.mark.parametrize("text, ident", [
+    (b"1E5", 100000), (b"1.5e+3", 1500), (b"18446744073709551616", 1.8446744073709552e+19),
+    (b"-0", 0), (rb'"a\u0000b"', "a\x00b"), (rb'"\ud83d\ude00"', "\U0001F600"),
+])
+def test_numbers_and_strings_are_read_like_qemu(q, text, ident):
+    q.send_raw(b'{"execute":"query-status","id":' + text + b"}\n")
+    reply = q.reply()
+    assert reply["id"] == ident and type(reply["id"]) is type(ident)
+
+
 def test_oversized_message_gets_an_error_and_the_vm_goes_on(shared_vm, q, vmm):
     """Over flexvm's 1 MiB limit (QEMU 7.2 takes up to 64 MiB and answers normally).
     The session may go on or be closed; the VM and new clients must be served."""
