@@ -241,35 +241,18 @@ static bool client_on_message(void *opaque, struct json_object *msg,
 	return !c->dead && !*cfg->stopped;
 }
 
-/* The bytes at the end of @buf that begin a UTF-8 sequence left unfinished. */
-static size_t utf8_tail(const char *buf, size_t len)
-{
-	for (size_t k = 1; k <= 3 && k <= len; k++) {
-		unsigned char b = (unsigned char)buf[len - k];
-		size_t need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-
-		if ((b & 0xc0) != 0x80)	/* not a continuation byte */
-			return need > k ? k : 0;
-	}
-	return 0;
-}
-
 /*
- * Parses what was read, slice by slice, until the output is paused. json-c
- * (0.16) checks UTF-8 within one call only, so no call ends inside a
- * character: an unfinished one waits for the next read (or for EOF).
+ * Parses what was read, slice by slice, until the output is paused. The
+ * stream takes a UTF-8 character split across calls (it decodes strings
+ * only once their message is complete).
  */
 static void client_feed(struct qmp_client *c)
 {
 	size_t end = c->in_len;
 
-	if (!c->eof)
-		end -= utf8_tail(c->in + c->in_off, c->in_len - c->in_off);
 	while (c->in_off < end && !c->dead && !output_paused(c)) {
 		size_t n = MIN(end - c->in_off, QMP_SERVER_FEED_SLICE);
 
-		if (c->in_off + n < end)
-			n -= utf8_tail(c->in + c->in_off, n);
 		if (!qmp_stream_feed(&c->stream, c->in + c->in_off, n)) {
 			c->in_off = c->in_len;	/* dead, or the VM stopped */
 			break;
@@ -277,7 +260,7 @@ static void client_feed(struct qmp_client *c)
 		c->in_off += n;
 	}
 	c->in_held = c->in_off < end;
-	if (!c->in_held) {	/* keep only an unfinished character */
+	if (!c->in_held) {
 		c->in_len -= c->in_off;
 		memmove(c->in, c->in + c->in_off, c->in_len);
 		c->in_off = 0;
