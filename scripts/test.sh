@@ -61,15 +61,16 @@ results+=("$FLEXVM_BUILD/pytest-integration.xml")
 # slow enough without sanitizers. Reports go to files (log_path), so they
 # count even when a test kills flexvm or ignores its stderr: the conftest
 # fixtures (tests/lib/sanitizer_reports.py) fail the test during which
-# one appears. QEMU-only tests and ulimit -v skip there, with reasons. A
-# failed ASan build was already counted above.
+# one appears; a finding also ends flexvm (halt_on_error) with the
+# sanitizers' exit status 1. QEMU-only tests and ulimit -v skip there,
+# with reasons. A failed ASan build was already counted above.
 if ninja -C "$asan" >/dev/null 2>&1; then
 	sanlog="$asan/sanitizer-logs"
 	rm -rf "$sanlog" && mkdir -p "$sanlog"
 	san_start=$SECONDS
 	FLEXVM="$asan/flexvm" FLEXVM_SANITIZER_LOG_DIR="$sanlog" \
-	ASAN_OPTIONS="halt_on_error=1:exitcode=99:detect_leaks=1:log_path=$sanlog/san" \
-	UBSAN_OPTIONS="halt_on_error=1:exitcode=99:print_stacktrace=1:log_path=$sanlog/san" \
+	ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$sanlog/san" \
+	UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$sanlog/san" \
 		/usr/bin/python3 -m pytest -rs -q -p no:cacheprovider \
 		--junitxml="$asan/pytest-sanitizer.xml" \
 		"$top/tests/kvm" "$top/tests/qmp"

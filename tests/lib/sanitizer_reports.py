@@ -36,8 +36,10 @@ def skip_reason(why: str) -> str:
 
 
 def _reports(d: str) -> list[str]:
+    """Report files; an empty one (opened ahead, nothing written) is none."""
     try:
-        return sorted(n for n in os.listdir(d) if n.startswith("san."))
+        return sorted(n for n in os.listdir(d) if n.startswith("san.")
+                      and os.path.getsize(os.path.join(d, n)) > 0)
     except FileNotFoundError:
         return []
 
