@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * QMP framing and formatting. The input side follows QEMU 7.2's three
- * stages (facts from qobject/json-lexer.c, json-streamer.c, json-parser.c):
- * json-c's own tokener cannot be used for it, because its strings are C
- * strings (a \u0000 cuts keys short), it takes raw control characters and
- * bad UTF-8, and it has no lexer-level error recovery. json-c remains the
- * object model. Main thread, per client; no locks.
+ * QMP's wire format, the public side. Input: QEMU 7.2's JSON streamer
+ * (facts from qobject/json-streamer.c) between the lexer (qmp_lexer.c)
+ * and the parser (qmp_parser.c): it keeps token text, counts brackets,
+ * parses a message when they balance, and enforces flexvm's size and
+ * nesting limits. json-c's tokener cannot stand in for these stages (C
+ * strings cut at \u0000, raw control bytes and bad UTF-8 taken, no error
+ * recovery); json-c holds the values. Output: QEMU's JSON layout.
+ * Main thread, one stream per client; no locks.
  */
 #include "monitor/qmp_stream.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,26 +20,13 @@
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 
+#include "monitor/qmp_lexer.h"
+#include "monitor/qmp_parser.h"
+
 /* QEMU's QDict: 512 buckets, new entries at the head of their bucket. */
 #define QDICT_BUCKETS 512
 /* Bytes of a token kept for its error text while skipping. */
 #define SKIP_TOKEN_KEEP 64
-
-/* Lexer states, as QEMU's: where in which kind of token the lexer is. */
-enum {
-	LX_START, LX_RECOVER, LX_DQ, LX_DQ_ESC, LX_SQ, LX_SQ_ESC, LX_SIGN,
-	LX_ZERO, LX_DIGITS, LX_MANT, LX_MANT_DIGITS, LX_EXP_E, LX_EXP_SIGN,
-	LX_EXP_DIGITS, LX_KEYWORD,
-};
-
-/* What a byte does to the current token. */
-enum lex_action {
-	LA_MORE,	/* taken, the token goes on */
-	LA_DONE,	/* taken, it ends the token */
-	LA_BEFORE,	/* not taken: the token ended before it */
-	LA_BLANK,	/* taken, between tokens */
-	LA_ERROR,	/* taken into a token that cannot be */
-};
 
 int qmp_stream_init(struct qmp_stream *s, size_t max_size, int max_depth,
 		    qmp_stream_fn fn, void *opaque)
@@ -58,425 +46,6 @@ void qmp_stream_destroy(struct qmp_stream *s)
 	free(s->text);
 	s->text = NULL;
 	s->text_len = s->text_cap = 0;
-}
-
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static enum lex_action lex_string(unsigned char *st, unsigned char c,
-				  char quote)
-{
-	bool esc = *st == LX_DQ_ESC || *st == LX_SQ_ESC;
-
-	/* Control bytes and 0xFE/0xFF never appear inside a string. */
-	if (c < 0x20 || c >= 0xFE)
-		return LA_ERROR;
-	if (esc) {
-		*st = quote == '"' ? LX_DQ : LX_SQ;
-		return LA_MORE;
-	}
-	if (c == '\\')
-		*st = quote == '"' ? LX_DQ_ESC : LX_SQ_ESC;
-	return c == quote ? LA_DONE : LA_MORE;
-}
-
-/* RFC 8259 numbers; a byte that cannot end one is an error. */
-static enum lex_action lex_number(unsigned char *st, unsigned char c)
-{
-	bool digit = is_digit(c), e = c == 'e' || c == 'E';
-
-	switch (*st) {
-	case LX_SIGN:
-		*st = c == '0' ? LX_ZERO : LX_DIGITS;
-		return digit ? LA_MORE : LA_ERROR;
-	case LX_ZERO:
-		if (digit)
-			return LA_ERROR;
-		break;
-	case LX_DIGITS:
-		if (digit)
-			return LA_MORE;
-		if (e)
-			*st = LX_EXP_E;
-		break;
-	case LX_MANT:
-		*st = LX_MANT_DIGITS;
-		return digit ? LA_MORE : LA_ERROR;
-	case LX_MANT_DIGITS:
-		if (digit)
-			return LA_MORE;
-		if (e) {
-			*st = LX_EXP_E;
-			return LA_MORE;
-		}
-		return LA_BEFORE;
-	case LX_EXP_E:
-		*st = c == '+' || c == '-' ? LX_EXP_SIGN : LX_EXP_DIGITS;
-		return digit || *st == LX_EXP_SIGN ? LA_MORE : LA_ERROR;
-	case LX_EXP_SIGN:
-		*st = LX_EXP_DIGITS;
-		return digit ? LA_MORE : LA_ERROR;
-	default:	/* LX_EXP_DIGITS */
-		return digit ? LA_MORE : LA_BEFORE;
-	}
-	if (*st == LX_EXP_E)
-		return LA_MORE;
-	if (c == '.') {
-		*st = LX_MANT;
-		return LA_MORE;
-	}
-	return LA_BEFORE;
-}
-
-static enum lex_action lex_start(unsigned char *st, unsigned char c)
-{
-	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-		return LA_BLANK;
-	if (strchr("{}[]:,", c) && c)
-		return LA_DONE;
-	if (c == '"' || c == '\'')
-		*st = c == '"' ? LX_DQ : LX_SQ;
-	else if (c == '-')
-		*st = LX_SIGN;
-	else if (c == '0')
-		*st = LX_ZERO;
-	else if (is_digit(c))
-		*st = LX_DIGITS;
-	else if (c >= 'a' && c <= 'z')
-		*st = LX_KEYWORD;
-	else
-		return LA_ERROR;
-	return LA_MORE;
-}
-
-/* One lexer step on @c from state *@st (QEMU's json_lexer table). */
-static enum lex_action lex_step(unsigned char *st, unsigned char c)
-{
-	switch (*st) {
-	case LX_START:
-		return lex_start(st, c);
-	case LX_DQ:
-	case LX_DQ_ESC:
-		return lex_string(st, c, '"');
-	case LX_SQ:
-	case LX_SQ_ESC:
-		return lex_string(st, c, '\'');
-	case LX_KEYWORD:
-		return c >= 'a' && c <= 'z' ? LA_MORE : LA_BEFORE;
-	default:
-		return lex_number(st, c);
-	}
-}
-
-/* After an error QEMU skips to a byte a client can resync on. */
-static bool lex_resyncs(unsigned char c)
-{
-	return (c < 0x20 && c != '\t') || c >= 0xFE || strchr("[]{}:,", c);
-}
-
-/* ---- strings: QEMU keeps them in modified UTF-8 (U+0000 as C0 80) ---- */
-
-static bool codepoint_valid(long cp)
-{
-	if (cp < 0 || cp > 0x10FFFF)
-		return false;
-	if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
-		return false;	/* noncharacters */
-	return cp < 0xD800 || cp > 0xDFFF;	/* no surrogates */
-}
-
-static size_t mutf8_encode(char *out, long cp)
-{
-	if (cp > 0 && cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {	/* also U+0000, so no string holds a NUL */
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/*
- * One raw character of at most @n bytes; -1 if it is not UTF-8 QEMU
- * takes: overlong (except C0 80), a surrogate, a noncharacter or past
- * U+10FFFF. *@len gets its length.
- */
-static long utf8_char(const unsigned char *p, size_t n, size_t *len)
-{
-	static const long min_cp[] = { 0x80, 0x800, 0x10000, 0x200000,
-				       0x4000000 };
-	unsigned char b = p[0];
-	size_t k = 0;
-	long cp;
-
-	*len = 1;
-	if (b < 0x80)
-		return b;
-	if (b >= 0xFE || !(b & 0x40))	/* 0xFE/0xFF, or a continuation */
-		return -1;
-	while (b & (0x80 >> k))
-		k++;
-	cp = b & (0x7F >> k);
-	for (size_t i = 1; i < k; i++) {
-		if (i >= n || (p[i] & 0xC0) != 0x80)
-			return -1;
-		cp = cp << 6 | (p[i] & 0x3F);
-	}
-	*len = k;
-	if (!codepoint_valid(cp) || (cp < min_cp[k - 2] && !(cp == 0 && k == 2)))
-		return -1;
-	return cp;
-}
-
-/* Four hex digits (a NUL ends the token, so no reading past it). */
-static long hex4(const char *s)
-{
-	long v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		int d = is_digit((unsigned char)c) ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (d < 0)
-			return -1;
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-struct parser {
-	const char *p, *end;	/* the next token, the end of the message */
-	struct error err;
-	bool failed;
-};
-
-static void __printf(2, 3) parse_error(struct parser *ps, const char *fmt,
-				       ...)
-{
-	char msg[400];
-	va_list ap;
-
-	if (ps->failed)
-		return;		/* QEMU reports the first error only */
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	error_setg(&ps->err, "JSON parse error, %s", msg);
-	ps->failed = true;
-}
-
-/* A \uXXXX escape (a surrogate pair takes two) at @p, just past "\u". */
-static long parse_unicode(struct parser *ps, const char **p)
-{
-	const char *beg = *p - 2;
-	long cp = hex4(*p), low;
-
-	*p += strnlen(*p, 4);
-	if (cp >= 0xD800 && cp <= 0xDBFF && (*p)[0] == '\\' &&
-	    (*p)[1] == 'u') {
-		low = hex4(*p + 2);
-		if (low >= 0xDC00 && low <= 0xDFFF) {
-			cp = 0x10000 + ((cp & 0x3FF) << 10) + (low & 0x3FF);
-			*p += 6;
-		} else {
-			cp = -1;
-		}
-	}
-	if (!codepoint_valid(cp))
-		parse_error(ps, "%.*s is not a valid Unicode character",
-			    (int)strnlen(beg, 6), beg);
-	return cp;
-}
-
-static const char *const escapes = "\"\"''\\\\//b\bf\fn\nr\rt\t";
-
-/* The string token @t (quotes included, @n bytes long). */
-static struct json_object *parse_string(struct parser *ps, const char *t,
-					size_t n)
-{
-	const char *p = t + 1, *end = t + n - 1;	/* inside the quotes */
-	char *buf = malloc(n), *o = buf;
-	struct json_object *str = NULL;
-
-	while (buf && p < end && !ps->failed) {
-		const char *e;
-		size_t len;
-		long cp;
-
-		if (*p != '\\') {
-			cp = utf8_char((const unsigned char *)p,
-				       (size_t)(end - p), &len);
-			if (cp < 0)
-				parse_error(ps, "invalid UTF-8 sequence in "
-					    "string");
-			else
-				o += mutf8_encode(o, cp);
-			p += len;
-			continue;
-		}
-		p += 2;
-		e = p[-1] ? strchr(escapes, p[-1]) : NULL;
-		if (p[-1] == 'u') {
-			cp = parse_unicode(ps, &p);
-			if (!ps->failed)
-				o += mutf8_encode(o, cp);
-		} else if (e && (e - escapes) % 2 == 0) {
-			*o++ = e[1];
-		} else {
-			parse_error(ps, "invalid escape sequence in string");
-		}
-	}
-	if (buf && !ps->failed)
-		str = json_object_new_string_len(buf, (int)(o - buf));
-	free(buf);
-	return str;
-}
-
-/* ---- parser: QEMU's recursive descent over the tokens of one message -- */
-
-static const char *peek(const struct parser *ps)
-{
-	return ps->p < ps->end ? ps->p : NULL;
-}
-
-static const char *next(struct parser *ps)
-{
-	const char *t = peek(ps);
-
-	if (t)
-		ps->p += strlen(t) + 1;
-	return t;
-}
-
-/* Integers that fit int64 or uint64 stay integers; the rest are doubles. */
-static struct json_object *parse_number(const char *t)
-{
-	char *end;
-
-	if (!strpbrk(t, ".eE")) {
-		long long v;
-		unsigned long long u;
-
-		errno = 0;
-		v = strtoll(t, &end, 10);
-		if (!errno)
-			return json_object_new_int64(v);
-		errno = 0;
-		u = strtoull(t, &end, 10);
-		if (t[0] != '-' && !errno)
-			return json_object_new_uint64(u);
-	}
-	return json_object_new_double(strtod(t, &end));
-}
-
-static struct json_object *parse_value(struct parser *ps);
-
-/* One "key": value of @dict; false on error. */
-static bool parse_pair(struct parser *ps, struct json_object *dict)
-{
-	struct json_object *key = parse_value(ps), *val;
-	const char *t;
-
-	if (!json_object_is_type(key, json_type_string)) {
-		json_object_put(key);
-		parse_error(ps, "key is not a string in object");
-		return false;
-	}
-	t = next(ps);
-	if (!t || *t != ':')
-		parse_error(ps, t ? "missing : in object pair"
-			    : "premature EOI");
-	val = ps->failed ? NULL : parse_value(ps);
-	if (!ps->failed && json_object_object_get_ex(
-		    dict, json_object_get_string(key), NULL))
-		parse_error(ps, "duplicate key");
-	if (!ps->failed)
-		json_object_object_add(dict, json_object_get_string(key), val);
-	else
-		json_object_put(val);
-	json_object_put(key);
-	return !ps->failed;
-}
-
-/* The members of { ... } or the elements of [ ... ], after the opener. */
-static void parse_members(struct parser *ps, struct json_object *c,
-			  char close)
-{
-	const char *t = peek(ps);
-	struct json_object *v;
-
-	if (t && *t == close) {
-		next(ps);
-		return;
-	}
-	for (;;) {
-		if (close == '}') {
-			if (!parse_pair(ps, c))
-				return;
-		} else {
-			v = parse_value(ps);
-			if (ps->failed)
-				return;
-			json_object_array_add(c, v);
-		}
-		t = next(ps);
-		if (t && *t == close)
-			return;
-		if (!t || *t != ',') {
-			parse_error(ps, !t ? "premature EOI" : close == '}'
-				    ? "expected separator in dict"
-				    : "expected separator in list");
-			return;
-		}
-	}
-}
-
-static struct json_object *parse_value(struct parser *ps)
-{
-	const char *t = next(ps);
-	struct json_object *v = NULL;
-
-	if (!t) {
-		parse_error(ps, "premature EOI");
-	} else if (*t == '{' || *t == '[') {
-		v = *t == '{' ? json_object_new_object()
-			      : json_object_new_array();
-		if (v)
-			parse_members(ps, v, *t == '{' ? '}' : ']');
-	} else if (*t == '"' || *t == '\'') {
-		v = parse_string(ps, t, strlen(t));
-	} else if (*t == '-' || is_digit((unsigned char)*t)) {
-		v = parse_number(t);
-	} else if (*t >= 'a' && *t <= 'z') {
-		if (!strcmp(t, "true") || !strcmp(t, "false"))
-			v = json_object_new_boolean(*t == 't');
-		else if (strcmp(t, "null"))
-			parse_error(ps, "invalid keyword '%s'", t);
-	} else {
-		parse_error(ps, "expecting value");
-	}
-	if (ps->failed) {
-		json_object_put(v);
-		v = NULL;
-	}
-	return v;
 }
 
 /* ---- streamer: tokens to messages ---- */
@@ -539,8 +108,9 @@ static bool stream_limit(struct qmp_stream *s, const char *why)
 static bool stream_token(struct qmp_stream *s)
 {
 	char c = s->text[s->tok_start];
-	struct parser ps = { 0 };
+	struct error err = { 0 };
 	struct json_object *v;
+	int ret;
 
 	s->braces += (c == '{') - (c == '}');
 	s->brackets += (c == '[') - (c == ']');
@@ -556,10 +126,8 @@ static bool stream_token(struct qmp_stream *s)
 		return stream_limit(s, "JSON nesting depth limit exceeded");
 	if (!stream_balanced(s))
 		return true;
-	ps.p = s->text;
-	ps.end = s->text + s->text_len;
-	v = parse_value(&ps);
-	return stream_emit(s, v, ps.failed ? &ps.err : NULL);
+	ret = qmp_parser_parse(s->text, s->text_len, &v, &err);
+	return stream_emit(s, v, ret ? &err : NULL);
 }
 
 /* A byte no token can take: QEMU reports the token so far, then resyncs. */
@@ -569,7 +137,7 @@ static bool stream_stray(struct qmp_stream *s)
 
 	error_setg(&err, "JSON parse error, stray '%s'",
 		   s->text + s->tok_start);
-	s->lex = LX_RECOVER;
+	s->lex = QMP_LEX_RECOVER;
 	return stream_emit(s, NULL, &err);
 }
 
@@ -582,35 +150,36 @@ static bool text_end(struct qmp_stream *s)
 /* One byte of input; false if the callback asked to stop. */
 static bool stream_byte(struct qmp_stream *s, unsigned char c)
 {
-	enum lex_action a;
+	enum qmp_lex_action a;
 
-	if (s->lex == LX_RECOVER) {
-		if (!lex_resyncs(c))
+	if (s->lex == QMP_LEX_RECOVER) {
+		if (!qmp_lexer_resyncs(c))
 			return true;
-		s->lex = LX_START;
+		s->lex = QMP_LEX_START;
 	}
-	a = lex_step(&s->lex, c);
-	if (a == LA_BEFORE) {
-		s->lex = LX_START;
+	a = qmp_lexer_step(&s->lex, c);
+	if (a == QMP_LEX_BEFORE) {
+		s->lex = QMP_LEX_START;
 		if (!text_end(s) || !stream_token(s))
 			return false;
 		return stream_byte(s, c);
 	}
-	if (a != LA_ERROR && (s->open || a != LA_BLANK) && !s->skipping) {
+	if (a != QMP_LEX_ERROR && (s->open || a != QMP_LEX_BLANK) &&
+	    !s->skipping) {
 		s->open = true;
 		if (++s->msg_len > s->max_size &&
 		    !stream_limit(s, "JSON token size limit exceeded"))
 			return false;
 	}
-	if (a == LA_BLANK)
+	if (a == QMP_LEX_BLANK)
 		return true;
 	if ((!s->skipping || s->text_len < SKIP_TOKEN_KEEP) &&
 	    !text_put(s, (char)c))
 		return false;
-	if (a == LA_ERROR)
+	if (a == QMP_LEX_ERROR)
 		return text_end(s) && stream_stray(s);
-	if (a == LA_DONE) {
-		s->lex = LX_START;
+	if (a == QMP_LEX_DONE) {
+		s->lex = QMP_LEX_START;
 		return text_end(s) && stream_token(s);
 	}
 	return true;

@@ -34,7 +34,7 @@ typedef bool (*qmp_stream_fn)(void *opaque, struct json_object *msg,
 struct qmp_stream {
 	size_t max_size;
 	unsigned max_depth;
-	unsigned char lex;	/* lexer state (qmp_stream.c) */
+	unsigned char lex;	/* enum qmp_lex_state (qmp_lexer.h) */
 	bool open;		/* a message has begun */
 	bool skipping;		/* discarding the rest of an over-limit one */
 	int braces, brackets;	/* open { and [ of the message */
