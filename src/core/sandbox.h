@@ -90,12 +90,15 @@ size_t sandbox_syscalls(enum sandbox_class cls, bool sanitizer,
 /**
  * sandbox_ioctls - the ioctl requests @cls allows, by name ("KVM_RUN")
  * @cls: the thread class
+ * @sanitizer: false: the requests of every build; true: the sanitizer
+ *             extras only
  * @names: filled with up to @max names, in table order
  * @max: room in @names
  *
  * Return: the number of names (which may exceed @max).
  */
-size_t sandbox_ioctls(enum sandbox_class cls, const char **names, size_t max);
+size_t sandbox_ioctls(enum sandbox_class cls, bool sanitizer,
+		      const char **names, size_t max);
 
 /* True when this build adds the sanitizer extras to every list. */
 static inline bool sandbox_extras_enabled(void)
