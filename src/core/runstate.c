@@ -16,6 +16,7 @@
 #include <linux/kvm.h>
 
 #include "boot/cpu_setup.h"
+#include "core/sandbox.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -335,12 +336,30 @@ static void vm_stop_vcpus(struct vm *vm)
 	pthread_mutex_lock(&vm->dm_lock);
 }
 
+/*
+ * The main thread's allow-list goes in after the vCPU threads started (so
+ * they do not inherit it) and before the main loop handles anything. A
+ * reset reads the kernel and initrd again: those two opens stay allowed.
+ */
+static void vm_sandbox_main(struct vm *vm)
+{
+	const char *reread[] = { vm->cfg->kernel, vm->cfg->initrd, NULL };
+	struct error err = { 0 };
+
+	if (vm->cfg->sandbox && sandbox_apply(SANDBOX_MAIN, reread, &err)) {
+		log_error("%s", err.msg);
+		vm_request_exit(vm, 1);
+	}
+}
+
 int vm_run(struct vm *vm)
 {
 	int status;
 	int ret;
 
 	vcpu_init_signals();
+	if (vm->cfg->sandbox)
+		sandbox_prepare();	/* before any other thread exists */
 	ret = vm_watch_signals(vm);
 	if (ret) {
 		log_error("cannot watch signals: %s", strerror(-ret));
@@ -357,6 +376,7 @@ int vm_run(struct vm *vm)
 		}
 	}
 	pthread_mutex_unlock(&vm->dm_lock);
+	vm_sandbox_main(vm);
 	status = event_loop_run(vm->loop);
 	pthread_mutex_lock(&vm->dm_lock);
 	vm_stop_vcpus(vm);

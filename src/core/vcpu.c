@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "boot/cpu_setup.h"
+#include "core/sandbox.h"
 #include "core/vm.h"
 #include "util/log.h"
 
@@ -255,20 +256,35 @@ static bool vcpu_wait_runnable(struct vcpu *v)
 	return true;
 }
 
+/* The vCPU allow-list, unless -sandbox off. False: the thread must end. */
+static bool vcpu_sandbox(struct vcpu *v)
+{
+	struct error err = { 0 };
+
+	if (!v->vm->cfg->sandbox || !sandbox_apply(SANDBOX_VCPU, NULL, &err))
+		return true;
+	log_error("cpu %u: %s", v->index, err.msg);
+	vm_request_exit(v->vm, 1);
+	return false;
+}
+
 static void *vcpu_thread(void *opaque)
 {
 	struct vcpu *v = opaque;
 	struct vm *vm = v->vm;
+	bool may_run;
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* Before the first KVM_RUN: no guest code runs unfiltered. */
+	may_run = vcpu_sandbox(v);
 
 	pthread_mutex_lock(&vm->dm_lock);
 	v->tid = gettid();
 	pthread_cond_broadcast(&vm->vcpu_cond);	/* vcpu_start waits for it */
-	while (vcpu_wait_runnable(v)) {
+	while (may_run && vcpu_wait_runnable(v)) {
 		int ret;
 
 		pthread_mutex_unlock(&vm->dm_lock);
