@@ -31,7 +31,7 @@ enum sandbox_args {
 	ARGS_NO_EXEC,	/* prot (arg 2) without PROT_EXEC: no new code */
 	ARGS_REREAD,	/* openat of a @reread pointer, O_RDONLY|O_CLOEXEC */
 	ARGS_OPENAT_RDONLY,	/* flags (arg 2): O_RDONLY, no O_CREAT */
-	ARGS_OPEN_RDONLY,	/* the same for open(), flags in arg 1 */
+	ARGS_OPEN_SANITIZER,	/* open(): read-only, or a log_path= file */
 };
 
 struct sandbox_syscall {
@@ -96,7 +96,7 @@ static const struct sandbox_syscall sandbox_table[] = {
  * a time; fstat, getdents64 and kill turned out not to be needed.
  */
 static const struct sandbox_syscall sandbox_sanitizer_table[] = {
-	{ "open", M | V, ARGS_OPEN_RDONLY },
+	{ "open", M | V, ARGS_OPEN_SANITIZER },
 	{ "openat", M | V, ARGS_OPENAT_RDONLY },
 	{ "read", M | V, ARGS_ANY },
 	{ "close", M | V, ARGS_ANY },
@@ -190,6 +190,24 @@ static int sandbox_add_reread(scmp_filter_ctx ctx, int nr,
 	return ret;
 }
 
+/*
+ * The sanitizers' own open(): read-only (/proc/self/maps, /proc/PID/task),
+ * and the report file of ASAN_OPTIONS/UBSAN_OPTIONS log_path=, created on
+ * the first report with exactly these flags.
+ */
+static int sandbox_add_open_sanitizer(scmp_filter_ctx ctx, int nr)
+{
+	int ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				   SCMP_A1(SCMP_CMP_MASKED_EQ,
+					   O_ACCMODE | O_CREAT, O_RDONLY));
+
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				       SCMP_A1(SCMP_CMP_EQ,
+					       O_WRONLY | O_CREAT | O_TRUNC));
+	return ret;
+}
+
 static int sandbox_add(scmp_filter_ctx ctx, const struct sandbox_syscall *s,
 		       enum sandbox_class cls, const char *const *reread)
 {
@@ -211,11 +229,8 @@ static int sandbox_add(scmp_filter_ctx ctx, const struct sandbox_syscall *s,
 					SCMP_A2(SCMP_CMP_MASKED_EQ,
 						O_ACCMODE | O_CREAT,
 						O_RDONLY));
-	case ARGS_OPEN_RDONLY:
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					SCMP_A1(SCMP_CMP_MASKED_EQ,
-						O_ACCMODE | O_CREAT,
-						O_RDONLY));
+	case ARGS_OPEN_SANITIZER:
+		return sandbox_add_open_sanitizer(ctx, nr);
 	case ARGS_ANY:
 		break;
 	}

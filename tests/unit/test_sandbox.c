@@ -527,6 +527,33 @@ static void test_sandbox_main_reread_other_pointer_kills(void **state)
 		assert_killed_by_sigsys(status);
 }
 
+/* ---- sanitizer builds: the report file of log_path= ---- */
+
+static void do_open_report_file(void *arg)
+{
+	long fd = syscall(SYS_open, (const char *)arg,
+			  O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0 && close((int)fd) == 0);
+}
+
+static void test_sandbox_vcpu_report_file_only_in_sanitizer_builds(void **state)
+{
+	char path[] = "/tmp/test_sandbox.log.XXXXXX";
+	int fd = mkstemp(path);
+	int status;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	status = run_sandboxed(SANDBOX_VCPU, NULL, do_open_report_file, path);
+	unlink(path);
+	if (sandbox_extras_enabled())
+		assert_exited_0(status);
+	else
+		assert_killed_by_sigsys(status);
+}
+
 /* ---- the filter is the calling thread's alone ---- */
 
 struct other_thread {
@@ -682,6 +709,7 @@ int main(void)
 		T(test_sandbox_main_reread_listed_file_exits_0),
 		T(test_sandbox_main_reread_for_writing_kills),
 		T(test_sandbox_main_reread_other_pointer_kills),
+		T(test_sandbox_vcpu_report_file_only_in_sanitizer_builds),
 		T(test_sandbox_existing_thread_keeps_no_filter),
 		T(test_sandbox_bad_class_fails),
 		T(test_sandbox_every_syscall_name_resolves),
