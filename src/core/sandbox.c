@@ -165,14 +165,13 @@ static int sandbox_add_ioctl_table(scmp_filter_ctx ctx, int nr,
 static int sandbox_add_ioctls(scmp_filter_ctx ctx, int nr,
 			      enum sandbox_class cls)
 {
+	const struct sandbox_ioctl *extras = sandbox_sanitizer_ioctl_table;
 	int ret = sandbox_add_ioctl_table(ctx, nr, sandbox_ioctl_table,
 					  ARRAY_SIZE(sandbox_ioctl_table), cls);
 
 	if (!ret && sandbox_extras_enabled())
-		ret = sandbox_add_ioctl_table(ctx, nr,
-					sandbox_sanitizer_ioctl_table,
-					ARRAY_SIZE(sandbox_sanitizer_ioctl_table),
-					cls);
+		ret = sandbox_add_ioctl_table(ctx, nr, extras,
+				ARRAY_SIZE(sandbox_sanitizer_ioctl_table), cls);
 	return ret;
 }
 
