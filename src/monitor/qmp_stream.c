@@ -244,6 +244,16 @@ static void put_codepoint(struct printbuf *pb, uint32_t cp)
 	printbuf_memappend(pb, tmp, (int)strlen(tmp));
 }
 
+/* Printable ASCII that JSON takes as it is: no escape needed. */
+static bool is_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
+/*
+ * Replies carry long strings (HMP output, schema, echoed ids): plain runs
+ * are appended in one call, since a call per byte dominated formatting.
+ */
 static void put_string(struct printbuf *pb, const char *str, size_t len)
 {
 	static const char named[] = "\"\"\\\\\bb\ff\nn\rr\tt";
@@ -252,16 +262,24 @@ static void put_string(struct printbuf *pb, const char *str, size_t len)
 
 	printbuf_memappend(pb, "\"", 1);
 	while (p < end) {
-		const char *e = *p ? strchr(named, *p) : NULL;
-		uint32_t cp = *p;
+		const unsigned char *run = p;
+		const char *e;
+		uint32_t cp;
 		unsigned n = 1;
 
+		while (p < end && is_plain(*p))
+			p++;
+		if (p > run)
+			printbuf_memappend(pb, (const char *)run,
+					   (int)(p - run));
+		if (p == end)
+			break;
+		cp = *p;
+		e = cp ? strchr(named, (int)cp) : NULL;
 		if (e && (e - named) % 2 == 0) {
 			char esc[2] = { '\\', e[1] };
 
 			printbuf_memappend(pb, esc, 2);
-		} else if (cp >= 0x20 && cp < 0x7F) {
-			printbuf_memappend(pb, (const char *)p, 1);
 		} else {
 			if (cp >= 0x80) {
 				n = utf8_decode(p, &cp);
