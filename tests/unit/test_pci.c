@@ -645,6 +645,51 @@ static void test_pci_reset_restores_power_on_and_unmaps(void **state)
 	assert_int_equal(cfg_read(f, PCI_BASE_ADDRESS_0, 4), 0xc0000000);
 }
 
+/* The bus walks visit function 0 of each slot: the last one too. */
+static struct pci_device *add_last_slot_device(struct fixture *f)
+{
+	static struct pci_device d;
+
+	pci_device_init(&d, "last", 0x1af4, 0x1044, 0xff0000, 1);
+	assert_int_equal(pci_register_bar(&d, 0, 4096, PCI_BAR_MEM32, NULL,
+					  NULL), 0);
+	assert_int_equal(pci_bus_add_device(&f->pci, &d, PCI_DEVFN(31, 0),
+					    NULL), 0);
+	return &d;
+}
+
+static void test_pci_assign_bars_last_slot_placed(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct pci_device *d = add_last_slot_device(f);
+	const struct io_region *region;
+
+	assert_int_equal(pci_bus_assign_bars(&f->pci, &err), 0);
+	assert_int_equal(pci_config_read(d, PCI_BASE_ADDRESS_0, 4),
+			 0xc0001000);
+	assert_int_equal(pci_config_read(d, PCI_COMMAND, 2),
+			 PCI_COMMAND_MEMORY);
+	region = bus_find(&f->mmio, 0xc0001000);
+	assert_non_null(region);
+	assert_ptr_equal(region->opaque, &d->bars[0]);
+	pci_bus_destroy(&f->pci);
+}
+
+static void test_pci_reset_last_slot_restored(void **state)
+{
+	struct fixture *f = *state;
+	struct error err = { 0 };
+	struct pci_device *d = add_last_slot_device(f);
+
+	assert_int_equal(pci_bus_assign_bars(&f->pci, &err), 0);
+	pci_bus_reset(&f->pci);
+	assert_int_equal(pci_config_read(d, PCI_BASE_ADDRESS_0, 4), 0);
+	assert_int_equal(pci_config_read(d, PCI_COMMAND, 2), 0);
+	assert_null(bus_find(&f->mmio, 0xc0001000));
+	pci_bus_destroy(&f->pci);
+}
+
 /* ---- query-pci and info pci ---- */
 
 static void test_pci_query_lists_host_bridge_and_device(void **state)
@@ -731,6 +776,8 @@ static void test_pci_print_info_matches_qemu(void **state)
 	T(test_pci_assign_bars_largest_first_aligned),               \
 	T(test_pci_assign_bars_no_room_enospc),                      \
 	T(test_pci_reset_restores_power_on_and_unmaps),              \
+	T(test_pci_assign_bars_last_slot_placed),                    \
+	T(test_pci_reset_last_slot_restored),                        \
 	T(test_pci_query_lists_host_bridge_and_device),              \
 	T(test_pci_query_regions_unmapped_minus_one),                \
 	T(test_pci_query_truncated_returns_total),                   \

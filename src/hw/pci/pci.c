@@ -214,10 +214,16 @@ int pci_bus_init(struct pci_bus *bus, struct bus *pio, struct bus *mmio,
 	return pci_bus_add_device(bus, hb, PCI_DEVFN(0, 0), NULL);
 }
 
+/*
+ * Devices sit at function 0 only (pci_bus_pick_devfn()), so the bus walks
+ * here and in pci_bar.c visit the 32 slots, not the 256 devfns: an eighth
+ * of the steps on every reset and BAR placement, in devfn order all the
+ * same.
+ */
 void pci_bus_destroy(struct pci_bus *bus)
 {
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
-		struct pci_device *dev = bus->devices[devfn];
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
 
 		if (!dev)
 			continue;
@@ -225,7 +231,7 @@ void pci_bus_destroy(struct pci_bus *bus)
 			pci_bar_unmap(dev, &dev->bars[i], false);
 		msix_destroy(dev->msix);
 		dev->msix = NULL;
-		bus->devices[devfn] = NULL;
+		bus->devices[PCI_DEVFN(slot, 0)] = NULL;
 	}
 }
 
@@ -294,9 +300,14 @@ static void pci_device_reset(struct pci_device *dev)
 
 void pci_bus_reset(struct pci_bus *bus)
 {
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++)
-		if (bus->devices[devfn])
-			pci_device_reset(bus->devices[devfn]);
+	struct pci_device *dev;
+
+	/* Function 0 only: see pci_bus_destroy(). */
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		if (dev)
+			pci_device_reset(dev);
+	}
 }
 
 /* ---- query-pci and info pci ---- */
@@ -362,11 +373,14 @@ unsigned pci_query(const struct pci_bus *bus, struct pci_query_device *out,
 {
 	unsigned n = 0;
 
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
-		if (!bus->devices[devfn])
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		const struct pci_device *dev =
+			pci_bus_find(bus, PCI_DEVFN(slot, 0));
+
+		if (!dev)
 			continue;
 		if (n < max)
-			pci_query_one(bus->devices[devfn], &out[n]);
+			pci_query_one(dev, &out[n]);
 		n++;
 	}
 	return n;
@@ -393,10 +407,13 @@ void pci_print_info(const struct pci_bus *bus, FILE *out)
 {
 	struct pci_query_device q;
 
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
-		if (!bus->devices[devfn])
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		const struct pci_device *dev =
+			pci_bus_find(bus, PCI_DEVFN(slot, 0));
+
+		if (!dev)
 			continue;
-		pci_query_one(bus->devices[devfn], &q);
+		pci_query_one(dev, &q);
 		fprintf(out, "  Bus %2u, device %3u, function %u:\n    ",
 			q.bus, q.slot, q.function);
 		if (q.class_desc)

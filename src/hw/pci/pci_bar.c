@@ -249,8 +249,9 @@ static unsigned pci_collect_bars(struct pci_bus *bus, unsigned kind,
 {
 	unsigned n = 0;
 
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
-		struct pci_device *dev = bus->devices[devfn];
+	/* Function 0 only: see pci_bus_destroy(). */
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
 
 		for (unsigned i = 0; dev && i < PCI_STD_NUM_BARS; i++) {
 			uint32_t fl = dev->bars[i].flags;
@@ -327,8 +328,8 @@ int pci_bus_assign_bars(struct pci_bus *bus, struct error *err)
 	const struct memmap *mm = bus->mm;
 	int ret;
 
-	for (unsigned devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
-		struct pci_device *dev = bus->devices[devfn];
+	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
+		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
 
 		if (dev && !dev->power_on_saved) {
 			memcpy(dev->power_on, dev->config, sizeof(dev->config));
@@ -344,9 +345,11 @@ int pci_bus_assign_bars(struct pci_bus *bus, struct error *err)
 		ret = pci_place_bars(bus, 2, mm->pci_mmio64_base,
 				     mm->pci_mmio64_base + mm->pci_mmio64_size,
 				     err);
-	for (unsigned devfn = 0; !ret && devfn < ARRAY_SIZE(bus->devices);
-	     devfn++)
-		if (bus->devices[devfn])
-			ret = pci_enable_device(bus->devices[devfn], err);
+	for (unsigned slot = 0; !ret && slot < PCI_NR_SLOTS; slot++) {
+		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+
+		if (dev)
+			ret = pci_enable_device(dev, err);
+	}
 	return ret;
 }
