@@ -200,8 +200,9 @@ def test_normal_operation_stays_inside_the_lists(flexvm, guest, kvm):
 
 
 def test_rng_msix_and_debug_exit_stay_inside_the_lists(run_guest, tmp_path):
-    """virtio-rng through MSI-X, then the guest's isa-debug-exit ends the
-    process from a vCPU thread (exit() and its atexit handlers there)."""
+    """virtio-rng through MSI-X (its queue served from an ioeventfd or an
+    MMIO notify), then the guest's isa-debug-exit write, a vCPU exit that
+    ends the process through the main loop, which removes the -pidfile."""
     pidfile = tmp_path / "flexvm.pid"
     r = run_guest("scenario=rng irq=msix bytes=4096",
                   extra=["-smp", "2", "-device", "virtio-rng-pci",
