@@ -128,8 +128,12 @@ static void snapshot_take(const struct fixture *f, struct snapshot *s)
 	s->nr_pio = f->pio.nr_regions;
 	s->nr_mmio = f->mmio.nr_regions;
 	CHECK(s->nr_pio <= MAX_REGIONS && s->nr_mmio <= MAX_REGIONS);
-	memcpy(s->pio, f->pio.regions, s->nr_pio * sizeof(s->pio[0]));
-	memcpy(s->mmio, f->mmio.regions, s->nr_mmio * sizeof(s->mmio[0]));
+	/* A bus with no regions has no array either. */
+	if (s->nr_pio)
+		memcpy(s->pio, f->pio.regions, s->nr_pio * sizeof(s->pio[0]));
+	if (s->nr_mmio)
+		memcpy(s->mmio, f->mmio.regions,
+		       s->nr_mmio * sizeof(s->mmio[0]));
 }
 
 /*
