@@ -13,7 +13,13 @@
 
 #define RESET_TIMEOUT_MS 1000
 #define NOTIFY_CAP_LEN 20 /* virtio_pci_notify_cap: cap + multiplier */
-#define CONFIG_RETRIES 16
+/*
+ * Like Linux, re-read until the generation holds still; but give up after
+ * a while so a device that never settles is reported, not waited on
+ * forever. Time-bound rather than count-bound: when requested_size flaps
+ * as fast as QMP answers, a descheduled vCPU can lose many rounds.
+ */
+#define CONFIG_STABLE_TIMEOUT_MS 2000
 
 _Static_assert(sizeof(struct virtio_pci_common_cfg) == 56,
 	       "common configuration without the optional fields");
@@ -378,15 +384,17 @@ static void read_config_once(uint64_t base, uint32_t off, uint8_t *buf,
 int virtio_pci_read_config(struct virtio_pci *vp, uint32_t off, void *buf,
 			   uint32_t len)
 {
+	uint64_t deadline;
 	uint8_t gen;
 
 	if (!vp->device.cap || (uint64_t)off + len > vp->device.length)
 		return -1;
-	for (int i = 0; i < CONFIG_RETRIES; i++) {
+	deadline = tsc_deadline_ms(CONFIG_STABLE_TIMEOUT_MS);
+	do {
 		gen = virtio_pci_config_generation(vp);
 		read_config_once(vp->device.addr, off, buf, len);
 		if (virtio_pci_config_generation(vp) == gen)
 			return 0;
-	}
+	} while (!tsc_expired(deadline));
 	return -1;
 }
