@@ -223,7 +223,7 @@ int pci_bus_init(struct pci_bus *bus, struct bus *pio, struct bus *mmio,
 void pci_bus_destroy(struct pci_bus *bus)
 {
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		if (!dev)
 			continue;
@@ -304,7 +304,7 @@ void pci_bus_reset(struct pci_bus *bus)
 
 	/* Function 0 only: see pci_bus_destroy(). */
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		dev = bus->devices[PCI_DEVFN(slot, 0)];
 		if (dev)
 			pci_device_reset(dev);
 	}
@@ -374,8 +374,7 @@ unsigned pci_query(const struct pci_bus *bus, struct pci_query_device *out,
 	unsigned n = 0;
 
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		const struct pci_device *dev =
-			pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		const struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		if (!dev)
 			continue;
@@ -408,8 +407,7 @@ void pci_print_info(const struct pci_bus *bus, FILE *out)
 	struct pci_query_device q;
 
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		const struct pci_device *dev =
-			pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		const struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		if (!dev)
 			continue;

@@ -251,7 +251,7 @@ static unsigned pci_collect_bars(struct pci_bus *bus, unsigned kind,
 
 	/* Function 0 only: see pci_bus_destroy(). */
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		for (unsigned i = 0; dev && i < PCI_STD_NUM_BARS; i++) {
 			uint32_t fl = dev->bars[i].flags;
@@ -329,7 +329,7 @@ int pci_bus_assign_bars(struct pci_bus *bus, struct error *err)
 	int ret;
 
 	for (unsigned slot = 0; slot < PCI_NR_SLOTS; slot++) {
-		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		if (dev && !dev->power_on_saved) {
 			memcpy(dev->power_on, dev->config, sizeof(dev->config));
@@ -346,7 +346,7 @@ int pci_bus_assign_bars(struct pci_bus *bus, struct error *err)
 				     mm->pci_mmio64_base + mm->pci_mmio64_size,
 				     err);
 	for (unsigned slot = 0; !ret && slot < PCI_NR_SLOTS; slot++) {
-		struct pci_device *dev = pci_bus_find(bus, PCI_DEVFN(slot, 0));
+		struct pci_device *dev = bus->devices[PCI_DEVFN(slot, 0)];
 
 		if (dev)
 			ret = pci_enable_device(dev, err);
