@@ -23,53 +23,34 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
-#include "../unit/fake_irq.h"
 #include "hw/bus.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci.h"
 #include "hw/virtio/virtio_pci.h"
 #include "hw/virtio/virtio_rng.h"
 #include "mem/guest_mem.h"
-#include "mem/memmap.h"
-#include "util/log.h"
 
 #include "fuzz.h"
+#include "fuzz_machine.h"
 
 #define RAM_GPA 0x100000ULL
 #define RAM_SIZE 0x2000U	/* the image; ASan guards both ends */
 #define MAX_STEPS 512
 #define NR_VEC 2
-#define MAX_REGIONS 8
-#define MAX_ROUTES 64
-#define REBUILD_EVERY 4096	/* inputs */
 
 struct fixture {
-	struct fake_irq fake;
-	struct irq irq;
-	struct memmap mm;
-	struct bus pio, mmio;
-	struct pci_bus pci;
+	struct fuzz_machine m;
 	struct guest_mem gm;
 	uint8_t *ram;
 	struct virtio_rng rng;
 	struct virtio_pci vp;
 };
 
-/*
- * What a system reset must restore, gathered after the first reset. The
- * rate limits only decide whether a message is printed: left out.
- */
+/* What a system reset must restore, gathered after the first reset. */
 struct snapshot {
-	struct pci_bus pci;
+	struct fuzz_machine_snapshot m;
 	struct virtio_rng rng;
 	struct virtio_pci vp;
-	struct msix_vector vec[NR_VEC];
-	uint64_t pba;
-	struct irq irq;
-	unsigned nr_routes;
-	struct kvm_irq_routing_entry routes[MAX_ROUTES];
-	unsigned nr_pio, nr_mmio;
-	struct io_region pio[MAX_REGIONS], mmio[MAX_REGIONS];
 };
 
 enum op {
@@ -96,115 +77,61 @@ static ssize_t fuzz_entropy(void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-static int fixture_init(struct fixture *f)
+static int fixture_init(void *opaque)
 {
+	struct fixture *f = opaque;
 	struct error err = { 0 };
 
 	memset(f, 0, sizeof(*f));
 	f->ram = calloc(1, RAM_SIZE);
 	if (!f->ram || guest_mem_add(&f->gm, "ram", RAM_GPA, RAM_SIZE, f->ram))
 		return -1;
-	if (irq_init(&f->irq, &fake_irq_ops, &f->fake) ||
-	    memmap_init(&f->mm, 128 * MiB, 0, 40, &err))
-		return -1;
-	bus_init(&f->pio, "pio");
-	bus_init(&f->mmio, "mmio");
-	if (pci_bus_init(&f->pci, &f->pio, &f->mmio, &f->irq, &f->mm))
+	if (fuzz_machine_init(&f->m))
 		return -1;
 	/* A small quota so the rate limit path runs too. */
 	virtio_rng_init(&f->rng, &f->gm, 4096, 1000);
 	f->rng.entropy = fuzz_entropy;
 	if (virtio_pci_init(&f->vp, &f->rng.vdev, &vp_cfg) ||
-	    virtio_pci_plug(&f->vp, &f->pci, &vp_cfg, &err) ||
-	    pci_bus_assign_bars(&f->pci, &err))
+	    virtio_pci_plug(&f->vp, &f->m.pci, &vp_cfg, &err) ||
+	    pci_bus_assign_bars(&f->m.pci, &err))
 		return -1;
 	return 0;
 }
 
-static void fixture_destroy(struct fixture *f)
+static void fixture_destroy(void *opaque)
 {
+	struct fixture *f = opaque;
+
 	virtio_pci_unplug(&f->vp);
-	pci_bus_destroy(&f->pci);
-	bus_destroy(&f->pio);
-	bus_destroy(&f->mmio);
-	irq_destroy(&f->irq);
+	fuzz_machine_destroy(&f->m);
 	free(f->ram);
 }
 
-static void snapshot_take(const struct fixture *f, struct snapshot *s)
+static void snapshot_take(const void *opaque, void *snap)
 {
-	const struct kvm_irq_routing *t = f->irq.table;
-	const struct msix *msix = f->vp.pci.msix;
+	const struct fixture *f = opaque;
+	struct snapshot *s = snap;
 
 	memset(s, 0, sizeof(*s));
-	s->pci = f->pci;
-	s->pci.rl = (struct ratelimit){ 0 };
+	fuzz_machine_snapshot(&f->m, &f->vp.pci, &s->m);
 	s->rng = f->rng;
 	s->rng.rl = s->rng.vdev.rl = (struct ratelimit){ 0 };
 	s->vp = f->vp;
 	s->vp.rl = (struct ratelimit){ 0 };
-	memcpy(s->vec, msix->vectors, sizeof(s->vec));
-	s->pba = msix->pba[0];
-	s->irq = f->irq;
-	s->irq.rl = (struct ratelimit){ 0 };
-	s->nr_routes = t->nr;
-	CHECK(t->nr <= MAX_ROUTES);
-	memcpy(s->routes, t->entries, t->nr * sizeof(t->entries[0]));
-	s->nr_pio = f->pio.nr_regions;
-	s->nr_mmio = f->mmio.nr_regions;
-	CHECK(s->nr_pio <= MAX_REGIONS && s->nr_mmio <= MAX_REGIONS);
-	/* A bus with no regions has no array either. */
-	if (s->nr_pio)
-		memcpy(s->pio, f->pio.regions, s->nr_pio * sizeof(s->pio[0]));
-	if (s->nr_mmio)
-		memcpy(s->mmio, f->mmio.regions,
-		       s->nr_mmio * sizeof(s->mmio[0]));
 }
 
 /*
- * A system reset as vm_reset_pci() does it (the virtio-pci reset hook
- * resets the transport and the device), plus what a fresh machine would
- * have and that reset leaves alone: a full virtio-rng quota (a timer
- * refills it in the VMM), and the MSI routes in the irq table (each
- * vector's route is stale after the reset and rewritten before use; only
- * whether that push is skipped as unchanged depends on the leftover).
+ * A system reset (the virtio-pci reset hook resets the transport and the
+ * device), plus what a fresh machine would have and that reset leaves
+ * alone: a full virtio-rng quota (a timer refills it in the VMM).
  */
-static void fixture_reset(struct fixture *f, const struct snapshot *first)
+static void fixture_reset(void *opaque, const void *first)
 {
-	struct error err = { 0 };
+	const struct snapshot *s = first;
+	struct fixture *f = opaque;
 
-	pci_bus_reset(&f->pci);
-	CHECK(pci_bus_assign_bars(&f->pci, &err) == 0);
+	fuzz_machine_reset(&f->m, s ? &s->m : NULL);
 	virtio_rng_new_period(&f->rng);
-	if (first && f->irq.table->nr == first->nr_routes)
-		memcpy(f->irq.table->entries, first->routes,
-		       first->nr_routes * sizeof(first->routes[0]));
-}
-
-/*
- * After an input: reset unless the machine is already exactly as after a
- * reset (an input that changed nothing the reset restores), then check.
- */
-static void fixture_settle(struct fixture *f, const struct snapshot *first,
-			   struct snapshot *now)
-{
-	snapshot_take(f, now);
-	if (!memcmp(now, first, sizeof(*now)))
-		return;
-	fixture_reset(f, first);
-	snapshot_take(f, now);
-	CHECK(memcmp(now, first, sizeof(*now)) == 0);
-}
-
-/* A machine as after power-on and firmware, and what a reset restores. */
-static void fixture_rebuild(struct fixture *f, struct snapshot *first,
-			    bool built)
-{
-	if (built)
-		fixture_destroy(f);
-	CHECK(fixture_init(f) == 0);
-	fixture_reset(f, NULL);
-	snapshot_take(f, first);
 }
 
 static unsigned step_size(uint8_t sel)
@@ -263,9 +190,9 @@ static void msix_access(struct fixture *f, const struct step *s, bool wr)
 		return;
 	memcpy(buf, &v, sizeof(buf));
 	if (wr)
-		(void)bus_write(&f->mmio, gpa, buf, step_size(s->size));
+		(void)bus_write(&f->m.mmio, gpa, buf, step_size(s->size));
 	else
-		(void)bus_read(&f->mmio, gpa, buf, step_size(s->size));
+		(void)bus_read(&f->m.mmio, gpa, buf, step_size(s->size));
 }
 
 static void run_step(struct fixture *f, const struct step *s)
@@ -307,19 +234,19 @@ static void run_step(struct fixture *f, const struct step *s)
 }
 
 /*
- * Building the bus, the device, its MSI-X eventfds and the irq table per
- * input cost more than the input itself: build once, reset after each
- * input (as a guest reboot does) and check the reset restored everything.
- * Every REBUILD_EVERY inputs the machine is torn down and built afresh,
- * so teardown stays exercised and nothing the check misses lives forever;
- * the first build is rebuilt at once, so a short run covers teardown too.
- * Guest RAM is not device state: each input loads its image over zeroes.
+ * Each input runs on a machine a checked reset brought back. Guest RAM is
+ * not device state: each input loads its image over zeroes.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fixture f;
 	static struct snapshot first, now;
-	static unsigned long inputs;
+	static struct fuzz_rig rig = {
+		.fixture = &f, .first = &first, .now = &now,
+		.snapshot_size = sizeof(first), .init = fixture_init,
+		.destroy = fixture_destroy, .snapshot = snapshot_take,
+		.reset = fixture_reset,
+	};
 	unsigned steps = 0;
 	size_t img = 0;
 	struct step s;
@@ -330,13 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (!size)
 		return 0;
-	if (inputs++ % REBUILD_EVERY == 0) {
-		/* Warnings about bad input are expected: writing is waste. */
-		log_set_level(LOG_ERROR);
-		if (inputs == 1)
-			fixture_rebuild(&f, &first, false);
-		fixture_rebuild(&f, &first, true);
-	}
+	fuzz_rig_begin(&rig);
 	if (size >= 2) {
 		img = (size_t)(data[0] | data[1] << 8) % (RAM_SIZE + 1);
 		data += 2;
@@ -355,6 +276,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_step(&f, &s);
 		CHECK(f.vp.pci.config[PCI_VENDOR_ID] == 0xf4);
 	}
-	fixture_settle(&f, &first, &now);
+	fuzz_rig_settle(&rig);
 	return 0;
 }
