@@ -303,57 +303,46 @@ int sandbox_apply(enum sandbox_class cls, const char *const *reread,
 	return ret;
 }
 
-static size_t sandbox_list(const struct sandbox_syscall *table, size_t n,
-			   enum sandbox_class cls, const char **names,
-			   size_t max)
+/*
+ * Both tables lead with a name and a class mask; one walker serves both
+ * by stepping through either array @stride bytes at a time.
+ */
+static size_t sandbox_list(const char *const *first_name,
+			   const unsigned *first_classes, size_t stride,
+			   size_t n, enum sandbox_class cls,
+			   const char **names, size_t max)
 {
+	const char *name_base = (const char *)first_name;
+	const char *classes_base = (const char *)first_classes;
 	size_t count = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!(table[i].classes & (1u << cls)))
+	for (size_t off = 0; off < n * stride; off += stride) {
+		if (!(*(const unsigned *)(classes_base + off) & (1u << cls)))
 			continue;
 		if (count < max)
-			names[count] = table[i].name;
+			names[count] = *(const char *const *)(name_base + off);
 		count++;
 	}
 	return count;
 }
+
+#define SANDBOX_LIST(table, cls, names, max)                            \
+	sandbox_list(&(table)[0].name, &(table)[0].classes,            \
+		     sizeof((table)[0]), ARRAY_SIZE(table), cls, names, max)
 
 size_t sandbox_syscalls(enum sandbox_class cls, bool sanitizer,
 			const char **names, size_t max)
 {
 	if (sanitizer)
-		return sandbox_list(sandbox_sanitizer_table,
-				    ARRAY_SIZE(sandbox_sanitizer_table), cls,
-				    names, max);
-	return sandbox_list(sandbox_table, ARRAY_SIZE(sandbox_table), cls,
-			    names, max);
-}
-
-static size_t sandbox_list_ioctls(const struct sandbox_ioctl *table, size_t n,
-				  enum sandbox_class cls, const char **names,
-				  size_t max)
-{
-	size_t count = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!(table[i].classes & (1u << cls)))
-			continue;
-		if (count < max)
-			names[count] = table[i].name;
-		count++;
-	}
-	return count;
+		return SANDBOX_LIST(sandbox_sanitizer_table, cls, names, max);
+	return SANDBOX_LIST(sandbox_table, cls, names, max);
 }
 
 size_t sandbox_ioctls(enum sandbox_class cls, bool sanitizer,
 		      const char **names, size_t max)
 {
 	if (sanitizer)
-		return sandbox_list_ioctls(sandbox_sanitizer_ioctl_table,
-				ARRAY_SIZE(sandbox_sanitizer_ioctl_table), cls,
-				names, max);
-	return sandbox_list_ioctls(sandbox_ioctl_table,
-				   ARRAY_SIZE(sandbox_ioctl_table), cls, names,
-				   max);
+		return SANDBOX_LIST(sandbox_sanitizer_ioctl_table, cls, names,
+				    max);
+	return SANDBOX_LIST(sandbox_ioctl_table, cls, names, max);
 }
