@@ -36,8 +36,10 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define GDT_DATA   0x00cf93000000ffffULL	/* read/write data */
 
 /*
- * Reads all of the regular file @fd into a new buffer. Returns 0, or
- * -errno; -ENODATA for an empty file, -EIO when it shrinks under us.
+ * Reads all of the regular file @fd, from its start, into a new buffer.
+ * pread leaves the offset alone, so every reset reads the same bytes.
+ * Returns 0, or -errno; -ENODATA for an empty file, -EIO when it shrinks
+ * under us.
  */
 static int boot_read_fd(int fd, uint8_t **data, size_t *size)
 {
@@ -60,7 +62,8 @@ static int boot_read_fd(int fd, uint8_t **data, size_t *size)
 	if (!buf)
 		return -ENOMEM;
 	while (done < (size_t)st.st_size) {
-		n = read(fd, buf + done, (size_t)st.st_size - done);
+		n = pread(fd, buf + done, (size_t)st.st_size - done,
+			  (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -83,41 +86,57 @@ static const char *boot_strerror(int ret)
 	return strerror(-ret);
 }
 
-static int boot_read_kernel(const char *path, uint8_t **data, size_t *size,
-			    struct error *err)
+void boot_close(struct boot_request *req)
 {
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		error_setg(err, "could not open kernel file '%s': %s", path,
-			   strerror(-ret));
-		return ret;
-	}
-	ret = boot_read_fd(fd, data, size);
-	close(fd);
-	if (ret)
-		error_setg(err, "could not load kernel '%s': %s", path,
-			   boot_strerror(ret));
-	return ret;
+	if (req->kernel_fd >= 0)
+		close(req->kernel_fd);
+	if (req->initrd_fd >= 0)
+		close(req->initrd_fd);
+	req->kernel_fd = req->initrd_fd = -1;
 }
 
-static int boot_read_initrd(const char *path, uint8_t **data, size_t *size,
-			    struct error *err)
+int boot_open(struct boot_request *req, struct error *err)
 {
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	req->initrd_fd = -1;
+	req->kernel_fd = open(req->kernel_path, O_RDONLY | O_CLOEXEC);
+	if (req->kernel_fd < 0) {
 		ret = -errno;
-	} else {
-		ret = boot_read_fd(fd, data, size);
-		close(fd);
+		error_setg(err, "could not open kernel file '%s': %s",
+			   req->kernel_path, strerror(-ret));
+		return ret;
 	}
+	if (!req->initrd_path)
+		return 0;
+	req->initrd_fd = open(req->initrd_path, O_RDONLY | O_CLOEXEC);
+	if (req->initrd_fd < 0) {
+		ret = -errno;
+		error_setg(err, "error reading initrd %s: %s",
+			   req->initrd_path, strerror(-ret));
+		boot_close(req);
+		return ret;
+	}
+	return 0;
+}
+
+static int boot_read_files(const struct boot_request *req,
+			   uint8_t **kernel, uint8_t **initrd,
+			   struct boot_payload *p, struct error *err)
+{
+	int ret = boot_read_fd(req->kernel_fd, kernel, &p->kernel_size);
+
+	if (ret) {
+		error_setg(err, "could not load kernel '%s': %s",
+			   req->kernel_path, boot_strerror(ret));
+		return ret;
+	}
+	if (req->initrd_fd < 0)
+		return 0;
+	ret = boot_read_fd(req->initrd_fd, initrd, &p->initrd_size);
 	if (ret)
-		error_setg(err, "error reading initrd %s: %s", path,
-			   boot_strerror(ret));
+		error_setg(err, "error reading initrd %s: %s",
+			   req->initrd_path, boot_strerror(ret));
 	return ret;
 }
 
@@ -148,15 +167,9 @@ int boot_load(const struct guest_mem *gm, const struct memmap *mm,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = boot_read_kernel(req->kernel_path, &kernel, &p.kernel_size, err);
+	ret = boot_read_files(req, &kernel, &initrd, &p, err);
 	if (ret)
-		return ret;
-	if (req->initrd_path) {
-		ret = boot_read_initrd(req->initrd_path, &initrd,
-				       &p.initrd_size, err);
-		if (ret)
-			goto out_free;
-	}
+		goto out_free;
 	p.kernel = kernel;
 	p.initrd = initrd;
 

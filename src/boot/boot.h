@@ -29,6 +29,7 @@ struct mptable_pci_irq;
 struct boot_request {
 	const char *kernel_path;
 	const char *initrd_path;	/* NULL: no initrd */
+	int kernel_fd, initrd_fd;	/* boot_open(); -1: not open */
 	const char *cmdline;		/* never NULL */
 	unsigned nr_cpus;		/* for the MP table */
 	/* PCI INTx routes for the MP table (vm.c fills them). */
@@ -68,11 +69,23 @@ struct boot_payload {
 };
 
 /*
- * boot_load - read the kernel (and initrd) named in @req, recognise its
- * format, load it and every boot structure into @gm, and describe the
- * entry state in @out. Fails with one clear line in @err for a missing
- * file, an unknown format, a too old boot protocol, or an image that does
- * not fit in RAM.
+ * boot_open - open the kernel (and initrd) named in @req, read-only, and
+ * keep them open in @req for every later boot_load(): a machine reset
+ * reads them again, as QEMU's reset reloads its copy, and the sandboxed
+ * main thread may not open files. Fails with QEMU's line for a file that
+ * cannot be opened, all closed again.
+ */
+int boot_open(struct boot_request *req, struct error *err) __must_check;
+
+/* boot_close - close what boot_open() opened; safe to call again. */
+void boot_close(struct boot_request *req);
+
+/*
+ * boot_load - read the kernel (and initrd) boot_open() opened in @req,
+ * recognise its format, load it and every boot structure into @gm, and
+ * describe the entry state in @out. Fails with one clear line in @err for
+ * an unreadable or empty file, an unknown format, a too old boot
+ * protocol, or an image that does not fit in RAM.
  */
 int boot_load(const struct guest_mem *gm, const struct memmap *mm,
 	      const struct boot_request *req, struct boot_info *out,

@@ -339,14 +339,14 @@ static void vm_stop_vcpus(struct vm *vm)
 /*
  * The main thread's allow-list goes in after the vCPU threads started (so
  * they do not inherit it) and before the main loop handles anything. A
- * reset reads the kernel and initrd again: those two opens stay allowed.
+ * reset reads the kernel and initrd again through the descriptors
+ * boot_open() kept, so the list needs no open at all.
  */
 static void vm_sandbox_main(struct vm *vm)
 {
-	const char *reread[] = { vm->cfg->kernel, vm->cfg->initrd, NULL };
 	struct error err = { 0 };
 
-	if (vm->cfg->sandbox && sandbox_apply(SANDBOX_MAIN, reread, &err)) {
+	if (vm->cfg->sandbox && sandbox_apply(SANDBOX_MAIN, &err)) {
 		log_error("%s", err.msg);
 		vm_request_exit(vm, 1);
 	}

@@ -29,7 +29,6 @@ enum sandbox_args {
 	ARGS_ANY,
 	ARGS_IOCTL,	/* request (arg 1) in the class's ioctl table */
 	ARGS_NO_EXEC,	/* prot (arg 2) without PROT_EXEC: no new code */
-	ARGS_REREAD,	/* openat of a @reread pointer, O_RDONLY|O_CLOEXEC */
 	ARGS_OPENAT_RDONLY,	/* flags (arg 2): O_RDONLY, no O_CREAT */
 	ARGS_OPEN_SANITIZER,	/* open(): read-only, or a log_path= file */
 };
@@ -55,6 +54,7 @@ struct sandbox_ioctl {
  */
 static const struct sandbox_syscall sandbox_table[] = {
 	{ "read", M, ARGS_ANY },
+	{ "pread64", M, ARGS_ANY },
 	{ "write", M | V, ARGS_ANY },
 	{ "writev", M | V, ARGS_ANY },
 	{ "close", M, ARGS_ANY },
@@ -67,7 +67,6 @@ static const struct sandbox_syscall sandbox_table[] = {
 	{ "sendto", M, ARGS_ANY },
 	{ "poll", M, ARGS_ANY },
 	{ "fcntl", M, ARGS_ANY },
-	{ "openat", M, ARGS_REREAD },
 	{ "newfstatat", M, ARGS_ANY },
 	{ "unlink", M, ARGS_ANY },
 	{ "mmap", M | V, ARGS_NO_EXEC },
@@ -175,20 +174,6 @@ static int sandbox_add_ioctls(scmp_filter_ctx ctx, int nr,
 	return ret;
 }
 
-static int sandbox_add_reread(scmp_filter_ctx ctx, int nr,
-			      const char *const *reread)
-{
-	int ret = 0;
-
-	for (; reread && *reread && !ret; reread++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
-				       SCMP_A1(SCMP_CMP_EQ,
-					       (uintptr_t)*reread),
-				       SCMP_A2(SCMP_CMP_EQ,
-					       O_RDONLY | O_CLOEXEC));
-	return ret;
-}
-
 /*
  * The sanitizers' own open(): read-only (/proc/self/maps, /proc/PID/task),
  * and the report file of ASAN_OPTIONS/UBSAN_OPTIONS log_path=, created on
@@ -208,7 +193,7 @@ static int sandbox_add_open_sanitizer(scmp_filter_ctx ctx, int nr)
 }
 
 static int sandbox_add(scmp_filter_ctx ctx, const struct sandbox_syscall *s,
-		       enum sandbox_class cls, const char *const *reread)
+		       enum sandbox_class cls)
 {
 	int nr = seccomp_syscall_resolve_name(s->name);
 
@@ -221,8 +206,6 @@ static int sandbox_add(scmp_filter_ctx ctx, const struct sandbox_syscall *s,
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
 						0));
-	case ARGS_REREAD:
-		return sandbox_add_reread(ctx, nr, reread);
 	case ARGS_OPENAT_RDONLY:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_A2(SCMP_CMP_MASKED_EQ,
@@ -238,18 +221,17 @@ static int sandbox_add(scmp_filter_ctx ctx, const struct sandbox_syscall *s,
 
 static int sandbox_add_table(scmp_filter_ctx ctx,
 			     const struct sandbox_syscall *table, size_t n,
-			     enum sandbox_class cls, const char *const *reread)
+			     enum sandbox_class cls)
 {
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++)
 		if (table[i].classes & (1u << cls))
-			ret = sandbox_add(ctx, &table[i], cls, reread);
+			ret = sandbox_add(ctx, &table[i], cls);
 	return ret;
 }
 
-static int sandbox_build(scmp_filter_ctx ctx, enum sandbox_class cls,
-			 const char *const *reread)
+static int sandbox_build(scmp_filter_ctx ctx, enum sandbox_class cls)
 {
 	int ret;
 
@@ -258,11 +240,11 @@ static int sandbox_build(scmp_filter_ctx ctx, enum sandbox_class cls,
 			       SCMP_ACT_KILL_PROCESS);
 	if (!ret)
 		ret = sandbox_add_table(ctx, sandbox_table,
-					ARRAY_SIZE(sandbox_table), cls, reread);
+					ARRAY_SIZE(sandbox_table), cls);
 	if (!ret && sandbox_extras_enabled())
 		ret = sandbox_add_table(ctx, sandbox_sanitizer_table,
 					ARRAY_SIZE(sandbox_sanitizer_table),
-					cls, reread);
+					cls);
 	/* KVM_RUN and exit dispatch: test ioctl first on a vCPU. */
 	if (!ret && cls == SANDBOX_VCPU)
 		ret = seccomp_syscall_priority(ctx, SCMP_SYS(ioctl), 255);
@@ -278,8 +260,7 @@ void sandbox_prepare(void)
 			 "open a file in a sandboxed thread");
 }
 
-int sandbox_apply(enum sandbox_class cls, const char *const *reread,
-		  struct error *err)
+int sandbox_apply(enum sandbox_class cls, struct error *err)
 {
 	scmp_filter_ctx ctx;
 	int ret;
@@ -293,7 +274,7 @@ int sandbox_apply(enum sandbox_class cls, const char *const *reread,
 		error_setg(err, "failed to initialize seccomp context");
 		return -ENOMEM;
 	}
-	ret = sandbox_build(ctx, cls, reread);
+	ret = sandbox_build(ctx, cls);
 	if (!ret)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -54,9 +54,6 @@ void sandbox_prepare(void);
 /**
  * sandbox_apply - load the allow-list of @cls on the calling thread
  * @cls: the calling thread's class
- * @reread: NULL-terminated list of files the thread may open again,
- *          read-only (O_RDONLY | O_CLOEXEC), by these very pointers (the
- *          kernel and initrd, which a machine reset reads again), or NULL
  * @err: "failed to install seccomp syscall filter in the kernel: ..."
  *
  * Sets no_new_privs on the thread. Threads the caller creates afterwards
@@ -68,8 +65,7 @@ void sandbox_prepare(void);
  * Context: once per thread, after its start-up work; allocates.
  * Return: 0, or a negative errno with @err set.
  */
-int sandbox_apply(enum sandbox_class cls, const char *const *reread,
-		  struct error *err) __must_check;
+int sandbox_apply(enum sandbox_class cls, struct error *err) __must_check;
 
 /**
  * sandbox_syscalls - the system calls @cls allows, by name

@@ -261,7 +261,7 @@ static bool vcpu_sandbox(struct vcpu *v)
 {
 	struct error err = { 0 };
 
-	if (!v->vm->cfg->sandbox || !sandbox_apply(SANDBOX_VCPU, NULL, &err))
+	if (!v->vm->cfg->sandbox || !sandbox_apply(SANDBOX_VCPU, &err))
 		return true;
 	log_error("cpu %u: %s", v->index, err.msg);
 	vm_request_exit(v->vm, 1);

@@ -444,6 +444,7 @@ static void vm_init_state(struct vm *vm, const struct machine_config *cfg)
 		.kernel_path = cfg->kernel, .initrd_path = cfg->initrd,
 		.cmdline = cfg->append ? cfg->append : "",
 		.nr_cpus = cfg->nr_cpus,
+		.kernel_fd = -1, .initrd_fd = -1,
 	};
 }
 
@@ -472,7 +473,8 @@ struct vm *vm_create(const struct machine_config *cfg, struct error *err)
 				      cfg->nr_backends, err) ||
 	    vm_add_devices(vm, err))
 		goto fail;
-	if (vm_create_vcpus(vm, err) || vm_load_boot(vm, err))
+	if (vm_create_vcpus(vm, err) || boot_open(&vm->boot_req, err) ||
+	    vm_load_boot(vm, err))
 		goto fail;
 	if (vm_snapshot_irqchip(vm)) {
 		error_setg_errno(err, errno, "cannot read the irqchip state");
@@ -506,6 +508,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->ram_hva)
 		guest_mem_free_anon(vm->ram_hva, vm->mm.ram_size);
 	canary_disarm(&vm->ram_canary);
+	boot_close(&vm->boot_req);
 	free(vm->irqchip_snapshot);
 	free(vm->cpuid);
 	if (vm->signal_fd >= 0)

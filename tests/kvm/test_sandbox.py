@@ -199,6 +199,32 @@ def test_normal_operation_stays_inside_the_lists(flexvm, guest, kvm):
     assert not os.path.exists(pidfile), why
 
 
+def test_reset_after_kernel_and_initrd_deleted(flexvm, guest, kvm, tmp_path):
+    """The sandboxed main thread cannot open files: a system_reset reads
+    the -kernel and -initrd through the descriptors kept since start-up,
+    so it boots again even once both files are gone (QEMU reloads its
+    in-memory copy, same outcome)."""
+    kernel = tmp_path / "guest.elf"
+    initrd = tmp_path / "initrd.img"
+    shutil.copy(guest, kernel)
+    initrd.write_bytes(b"initrd" * 1000)
+    with qmp_client().QmpVm("flexvm", flexvm, str(kernel), append="scenario=vmem",
+                            extra=["-initrd", str(initrd)],
+                            memory="256M", timeout=120) as vm:
+        vm.expect(BANNER, timeout=60)
+        q = vm.connect()
+        kernel.unlink()
+        initrd.unlink()
+        q.ok("system_reset")
+        q.wait_event("RESET")
+        vm.expect(BANNER, timeout=60)
+        assert q.ok("query-status")["status"] == "running"
+        q.ok("quit")
+        status = vm.wait(30)
+        why = vm.describe()
+    assert status == 0, why
+
+
 def test_rng_msix_and_debug_exit_stay_inside_the_lists(run_guest, tmp_path):
     """virtio-rng through MSI-X (its queue served from an ioeventfd or an
     MMIO notify), then the guest's isa-debug-exit write, a vCPU exit that

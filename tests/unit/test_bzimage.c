@@ -476,13 +476,47 @@ static char *temp_file(const void *data, size_t len)
 	return path;
 }
 
+/* Open, load and close, as vm_create() and vm_destroy() do. */
 static int boot_file(const char *kernel, const char *initrd)
 {
 	struct boot_request req = { .kernel_path = kernel,
 				    .initrd_path = initrd,
 				    .cmdline = "console=ttyS0", .nr_cpus = 2 };
+	int ret = boot_open(&req, &err);
 
-	return boot_load(&gm, &mm, &req, &bi, &err);
+	if (ret)
+		return ret;
+	ret = boot_load(&gm, &mm, &req, &bi, &err);
+	boot_close(&req);
+	assert_int_equal(req.kernel_fd, -1);
+	assert_int_equal(req.initrd_fd, -1);
+	return ret;
+}
+
+/*
+ * A reset loads what start-up opened, even once the files are gone (QEMU
+ * reloads its in-memory copy); the sandboxed main thread cannot open.
+ */
+static void test_boot_load_again_after_files_deleted(void **state)
+{
+	char kpath[64];
+	char *ipath;
+	struct boot_request req = { .cmdline = "", .nr_cpus = 1 };
+
+	(void)state;
+	strcpy(kpath, temp_file(image, IMAGE_SIZE));
+	ipath = temp_file("initrd-bytes", 12);
+	req.kernel_path = kpath;
+	req.initrd_path = ipath;
+	assert_int_equal(boot_open(&req, &err), 0);
+	assert_int_equal(boot_load(&gm, &mm, &req, &bi, &err), 0);
+	unlink(kpath);
+	unlink(ipath);
+	memset(ram, 0, RAM_SIZE);
+	assert_int_equal(boot_load(&gm, &mm, &req, &bi, &err), 0);
+	boot_close(&req);
+	assert_memory_equal(ram + 0x100000, image + SETUP_SIZE, CODE_SIZE);
+	assert_memory_equal(ram + bi.initrd_addr, "initrd-bytes", 12);
 }
 
 static void test_boot_load_bzimage_file_loaded_with_mptable(void **state)
@@ -581,7 +615,9 @@ static void test_bzimage_real_kernel_from_env_loads(void **state)
 	assert_non_null(bram);
 	assert_int_equal(guest_mem_add(&bgm, "ram", 0, 512 * MiB, bram), 0);
 	assert_int_equal(memmap_init(&big, 512 * MiB, 0, 40, &err), 0);
+	assert_int_equal(boot_open(&req, &err), 0);
 	assert_int_equal(boot_load(&bgm, &big, &req, &bi, &err), 0);
+	boot_close(&req);
 	assert_int_equal(bi.mode, BOOT_MODE_LINUX64);
 	assert_int_equal(bi.entry, 0x100200);
 	assert_true((bram[ZP + 0x206] | bram[ZP + 0x207] << 8) >= 0x020c);
@@ -633,6 +669,7 @@ int main(void)
 		T(test_boot_load_unknown_format_enoexec),
 		T(test_boot_load_missing_initrd_enoent),
 		T(test_boot_load_initrd_file_loaded),
+		T(test_boot_load_again_after_files_deleted),
 		T(test_bzimage_real_kernel_from_env_loads),	/* last */
 	};
 	const char *real = getenv("FLEXVM_REAL_BZIMAGE");

@@ -509,7 +509,9 @@ static void test_boot_load_elf_file_boots_pvh_with_mptable(void **state)
 	assert_int_equal(write(fd, elf, FILE_SIZE), FILE_SIZE);
 	close(fd);
 	req.kernel_path = path;
+	assert_int_equal(boot_open(&req, &err), 0);
 	assert_int_equal(boot_load(&gm, &mm, &req, &bi, &err), 0);
+	boot_close(&req);
 	unlink(path);
 	assert_int_equal(bi.mode, BOOT_MODE_PVH);
 	assert_int_equal(bi.entry, ENTRY);
