@@ -40,6 +40,8 @@ struct event_loop {
 	/* Posted calls; guarded by queue_lock, not by the owner's lock. */
 	pthread_mutex_t queue_lock;
 	struct posted_call *head, **tail;
+	bool quit_requested;	/* event_loop_request_quit(), queue_lock */
+	int requested_status;
 	bool quit;
 	int status;
 };
@@ -131,10 +133,18 @@ void event_loop_del_fd(struct event_loop *el, int fd)
 	w->used = false;
 }
 
+/* Wake the loop, whichever thread calls: the counter only has to move. */
+static void event_loop_wake(struct event_loop *el)
+{
+	uint64_t one = 1;
+
+	if (write(el->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("event loop wake-up failed");
+}
+
 int event_loop_post(struct event_loop *el, event_call_fn fn, void *opaque)
 {
 	struct posted_call *c = malloc(sizeof(*c));
-	uint64_t one = 1;
 
 	if (!c)
 		return -ENOMEM;
@@ -143,14 +153,26 @@ int event_loop_post(struct event_loop *el, event_call_fn fn, void *opaque)
 	*el->tail = c;
 	el->tail = &c->next;
 	pthread_mutex_unlock(&el->queue_lock);
-	if (write(el->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("event loop wake-up failed");
+	event_loop_wake(el);
 	return 0;
 }
 
+void event_loop_request_quit(struct event_loop *el, int status)
+{
+	pthread_mutex_lock(&el->queue_lock);
+	if (!el->quit_requested) {	/* the first reason to stop wins */
+		el->quit_requested = true;
+		el->requested_status = status;
+	}
+	pthread_mutex_unlock(&el->queue_lock);
+	event_loop_wake(el);
+}
+
+/* The calls posted so far run in order, then a requested quit applies. */
 static void run_posted_calls(struct event_loop *el)
 {
 	struct posted_call *list, *c;
+	bool quit_requested;
 	uint64_t count;
 
 	if (read(el->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
@@ -159,6 +181,7 @@ static void run_posted_calls(struct event_loop *el)
 	list = el->head;
 	el->head = NULL;
 	el->tail = &el->head;
+	quit_requested = el->quit_requested;
 	pthread_mutex_unlock(&el->queue_lock);
 	while ((c = list) && !el->quit) {
 		list = c->next;
@@ -169,6 +192,8 @@ static void run_posted_calls(struct event_loop *el)
 		list = c->next;
 		free(c);
 	}
+	if (quit_requested)
+		event_loop_quit(el, el->requested_status);
 }
 
 struct event_timer {

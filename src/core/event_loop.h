@@ -64,5 +64,11 @@ int event_loop_run(struct event_loop *el);
 void event_loop_run_once(struct event_loop *el, int timeout_ms);
 /* Makes event_loop_run() return @status after the current handler. */
 void event_loop_quit(struct event_loop *el, int status);
+/*
+ * event_loop_request_quit - from any thread: makes event_loop_run()
+ * return @status once the calls posted before it have run. Allocates
+ * nothing, so it works when memory has run out; the first request wins.
+ */
+void event_loop_request_quit(struct event_loop *el, int status);
 
 #endif

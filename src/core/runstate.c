@@ -250,28 +250,10 @@ void vm_system_reset(struct vm *vm, enum vm_cause cause)
 	vm_resume(vm);
 }
 
-struct exit_request {
-	struct vm *vm;
-	int status;
-};
-
-static void do_exit(void *opaque)
-{
-	struct exit_request *req = opaque;
-
-	event_loop_quit(req->vm->loop, req->status);
-	free(req);
-}
-
+/* No allocation here: a vCPU thread may be asking because memory ran out. */
 void vm_request_exit(struct vm *vm, int status)
 {
-	struct exit_request *req = malloc(sizeof(*req));
-
-	if (!req || event_loop_post(vm->loop, do_exit, req)) {
-		free(req);
-		exit(status);	/* cannot even queue: leave at once */
-	}
-	*req = (struct exit_request){ .vm = vm, .status = status };
+	event_loop_request_quit(vm->loop, status);
 }
 
 static void do_guest_reset(void *opaque)
