@@ -124,6 +124,13 @@ void virtio_pci_unplug(struct virtio_pci *vp);
  */
 extern const struct io_ops virtio_pci_bar_ops;
 
+/*
+ * virtio_pci_reset_transport - clear what a virtio reset clears in the
+ * transport (feature selects, queue select, vectors, ISR, INTx): on a
+ * device-status write of 0 and on a PCI reset (virtio_pci_regs.c).
+ */
+void virtio_pci_reset_transport(struct virtio_pci *vp);
+
 /** virtio_pci_notify_gpa - queue @qidx's notify address, BAR 4 at @bar_gpa */
 static inline uint64_t virtio_pci_notify_gpa(uint64_t bar_gpa, unsigned qidx)
 {
