@@ -17,11 +17,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "monitor/qmp_socket.h"
 #include "monitor/qmp_stream.h"
 #include "util/log.h"
 
@@ -57,9 +56,7 @@ struct qmp_server {
 	struct qmp_server_config cfg;
 	int listen_fd;
 	bool listen_paused;
-	char *path;		/* socket file to remove, or NULL */
-	dev_t dev;
-	ino_t ino;
+	struct qmp_socket_file file;	/* removed at exit if still ours */
 	int stdio_fd[2];	/* stdio: the fds whose flags we changed */
 	int saved_fl[2];	/* ... and their flags before */
 	struct qmp_client *clients;
@@ -410,64 +407,6 @@ static struct qmp_server *server_new(const struct qmp_server_config *cfg)
 	return s;
 }
 
-/* QEMU replaces whatever is at the path; flexvm only a socket. */
-static int remove_stale(const char *path, struct error *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		error_setg_errno(err, ENOTSOCK, "Failed to unlink socket %s",
-				 path);
-		return -ENOTSOCK;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		error_setg_errno(err, errno, "Failed to unlink socket %s",
-				 path);
-		return -errno;
-	}
-	return 0;
-}
-
-static int server_bind(struct qmp_server *s, const char *path,
-		       struct error *err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		error_setg(err, "UNIX socket path '%s' is too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sa.sun_path, path);
-	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-			      SOCK_CLOEXEC, 0);
-	if (s->listen_fd < 0) {
-		error_setg_errno(err, errno, "Failed to create socket");
-		return -errno;
-	}
-	/* Linux gives the socket file the socket inode's mode (less the
-	 * umask): set it before bind, so the file is never wider. The
-	 * backlog is the system's: a burst of clients connecting at once
-	 * (non-blocking: EAGAIN when it is full) all get in, and wait there
-	 * while the server is full. */
-	if (fchmod(s->listen_fd, 0600) < 0 || remove_stale(path, err) ||
-	    bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->listen_fd, SOMAXCONN) < 0) {
-		if (!error_is_set(err))
-			error_setg_errno(err, errno, "Failed to bind socket "
-					 "to %s", path);
-		return -EINVAL;
-	}
-	if (stat(path, &st) == 0) {
-		s->dev = st.st_dev;
-		s->ino = st.st_ino;
-	}
-	s->path = strdup(path);
-	return s->path ? 0 : -ENOMEM;
-}
-
 struct qmp_server *qmp_server_listen(const struct qmp_server_config *cfg,
 				     const char *path, struct error *err)
 {
@@ -477,7 +416,8 @@ struct qmp_server *qmp_server_listen(const struct qmp_server_config *cfg,
 		error_setg(err, "out of memory");
 		return NULL;
 	}
-	if (server_bind(s, path, err))
+	s->listen_fd = qmp_socket_listen(&s->file, path, err);
+	if (s->listen_fd < 0)
 		goto fail;
 	if (event_loop_add_fd(cfg->loop, s->listen_fd, EPOLLIN, on_listen,
 			      s)) {
@@ -580,7 +520,6 @@ static void client_drain(struct qmp_client *c, uint64_t deadline_ns)
 void qmp_server_destroy(struct qmp_server *s, unsigned flush_ms)
 {
 	uint64_t deadline = event_loop_now_ns() + flush_ms * 1000000ull;
-	struct stat st;
 
 	if (!s)
 		return;
@@ -593,11 +532,7 @@ void qmp_server_destroy(struct qmp_server *s, unsigned flush_ms)
 		event_loop_del_fd(s->cfg.loop, s->listen_fd);
 		close(s->listen_fd);
 	}
-	/* Remove the file only if it is still ours. */
-	if (s->path && stat(s->path, &st) == 0 && st.st_dev == s->dev &&
-	    st.st_ino == s->ino)
-		unlink(s->path);
-	free(s->path);
+	qmp_socket_remove(&s->file);
 	for (int i = 0; i < 2; i++)
 		if (s->saved_fl[i] >= 0)
 			fcntl(s->stdio_fd[i], F_SETFL, s->saved_fl[i]);
