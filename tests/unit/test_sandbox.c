@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the seccomp allow-lists (src/core/sandbox.c) and the
- * -sandbox option. Each filter test forks a child that loads a class's
- * real list with sandbox_apply(), makes one call and exits; the parent
- * checks that it died of SIGSYS or exited 0. The -sandbox option is
- * tested in test_sandbox_option.c.
+ * Unit tests for the seccomp allow-lists (src/core/sandbox.c): what flexvm
+ * does after start-up passes, glibc's lazy file opens are done before,
+ * a reset reads the kernel through kept descriptors, the filter is the
+ * calling thread's alone, and the lists themselves. Each filter test forks
+ * a child that loads a class's real list with sandbox_apply(). Forbidden
+ * calls are in test_sandbox_kills.c, the -sandbox option in
+ * test_sandbox_option.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +15,6 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -31,76 +31,12 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
 #include <linux/kvm.h>
 
-#include "core/sandbox.h"
-
-/* ---- running a call in a sandboxed child ---- */
-
-static void child_fail(int line)
-{
-	char msg[64];
-	int n = snprintf(msg, sizeof(msg), "child: check at line %d failed\n",
-			 line);
-
-	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
-		_exit(3);
-	_exit(2);
-}
-
-/* In the child only: cmocka's asserts must not run there. */
-#define CHECK(x)                                                       \
-	do {                                                           \
-		if (!(x))                                              \
-			child_fail(__LINE__);                          \
-	} while (0)
-
-typedef void (*child_fn)(void *arg);
-
-/* Forks, loads @cls's list in the child, runs @fn; returns wait status. */
-static int run_sandboxed(enum sandbox_class cls, child_fn fn, void *arg)
-{
-	struct error err = { 0 };
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		sandbox_prepare();	/* as vm_run() does */
-		if (sandbox_apply(cls, &err))
-			_exit(100);
-		fn(arg);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-/* Wait statuses; each argument is evaluated once. */
-#define assert_killed_by_sigsys(status)                                \
-	do {                                                           \
-		int st_ = (status);                                    \
-		assert_true(WIFSIGNALED(st_));                         \
-		assert_int_equal(WTERMSIG(st_), SIGSYS);               \
-	} while (0)
-
-#define assert_exited_0(status)                                        \
-	do {                                                           \
-		int st_ = (status);                                    \
-		assert_true(WIFEXITED(st_));                           \
-		assert_int_equal(WEXITSTATUS(st_), 0);                 \
-	} while (0)
-
-static void assert_kills(enum sandbox_class cls, child_fn fn)
-{
-	assert_killed_by_sigsys(run_sandboxed(cls, fn, NULL));
-}
+#include "sandbox_test_util.h"
 
 /* ---- what flexvm does after start-up: must pass ---- */
 
@@ -277,196 +213,22 @@ static void *trimming_vcpu_thread(void *arg)
 	return arg;
 }
 
+/* In the child: the process is prepared, the thread applies the list. */
+static void run_trimming_vcpu_thread(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	sandbox_prepare();
+	if (pthread_create(&t, NULL, trimming_vcpu_thread, NULL) ||
+	    pthread_join(t, NULL))
+		_exit(101);
+}
+
 static void test_sandbox_vcpu_thread_heap_trim_and_exit_0(void **state)
 {
-	pthread_t t;
-	int status;
-	pid_t pid;
-
 	(void)state;
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		sandbox_prepare();
-		if (pthread_create(&t, NULL, trimming_vcpu_thread, NULL) ||
-		    pthread_join(t, NULL))
-			_exit(101);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_exited_0(status);
-}
-
-/* ---- forbidden calls: the process dies of SIGSYS ---- */
-
-static void do_execve(void *arg)
-{
-	char *argv[] = { "true", NULL };
-
-	(void)arg;
-	execve("/bin/true", argv, argv + 1);
-}
-
-static void do_socket(void *arg)
-{
-	(void)arg;
-	(void)socket(AF_UNIX, SOCK_DGRAM, 0);
-}
-
-static void do_open_for_writing(void *arg)
-{
-	(void)arg;
-	(void)open("/tmp/test_sandbox.w", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-}
-
-static void do_mmap_exec(void *arg)
-{
-	(void)arg;
-	(void)mmap(NULL, 4096, PROT_READ | PROT_EXEC,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-}
-
-static void do_mprotect_exec(void *arg)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	(void)arg;
-	CHECK(p != MAP_FAILED);
-	(void)mprotect(p, 4096, PROT_READ | PROT_EXEC);
-}
-
-static void do_tiocsti(void *arg)
-{
-	(void)arg;
-	(void)ioctl(-1, TIOCSTI, "x");	/* typing into the terminal */
-}
-
-static void do_kvm_run(void *arg)
-{
-	(void)arg;
-	(void)ioctl(-1, KVM_RUN, 0);
-}
-
-static void do_kvm_create_vm(void *arg)
-{
-	(void)arg;
-	(void)ioctl(-1, KVM_CREATE_VM, 0);
-}
-
-static void do_accept4(void *arg)
-{
-	(void)arg;
-	(void)accept4(-1, NULL, NULL, SOCK_CLOEXEC);
-}
-
-static void *idle_thread(void *arg)
-{
-	return arg;
-}
-
-static void do_pthread_create(void *arg)
-{
-	pthread_t t;
-
-	(void)arg;
-	(void)pthread_create(&t, NULL, idle_thread, NULL);
-}
-
-/* i386's getpid through int 0x80: another ABI, refused whatever the nr. */
-static void do_int80(void *arg)
-{
-	long ret = 20;
-
-	(void)arg;
-	asm volatile("int $0x80" : "+a"(ret) : : "memory");
-}
-
-static void test_sandbox_main_execve_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_execve);
-}
-
-static void test_sandbox_vcpu_execve_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_execve);
-}
-
-static void test_sandbox_main_socket_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_socket);
-}
-
-static void test_sandbox_vcpu_socket_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_socket);
-}
-
-static void test_sandbox_main_open_for_writing_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_open_for_writing);
-	assert_int_equal(access("/tmp/test_sandbox.w", F_OK), -1);
-}
-
-static void test_sandbox_vcpu_open_for_writing_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_open_for_writing);
-	assert_int_equal(access("/tmp/test_sandbox.w", F_OK), -1);
-}
-
-static void test_sandbox_main_mmap_exec_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_mmap_exec);
-}
-
-static void test_sandbox_vcpu_mprotect_exec_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_mprotect_exec);
-}
-
-static void test_sandbox_main_tiocsti_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_tiocsti);
-}
-
-static void test_sandbox_main_kvm_run_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_kvm_run);
-}
-
-static void test_sandbox_vcpu_kvm_create_vm_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_kvm_create_vm);
-}
-
-static void test_sandbox_vcpu_accept4_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_accept4);
-}
-
-static void test_sandbox_main_new_thread_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_MAIN, do_pthread_create);
-}
-
-static void test_sandbox_vcpu_int80_kills(void **state)
-{
-	(void)state;
-	assert_kills(SANDBOX_VCPU, do_int80);
+	assert_exited_0(run_in_child(run_trimming_vcpu_thread, NULL));
 }
 
 /* ---- reading the kernel again at reset: kept descriptors, no open ---- */
@@ -570,31 +332,28 @@ static void do_unfiltered_thread_socket(void *arg)
 	CHECK(write(t->go[1], "g", 1) == 1);
 }
 
+/* In the child: a thread starts, then the main list is applied. */
+static void apply_with_thread_running(void *arg)
+{
+	struct other_thread *t = arg;
+	struct error err = { 0 };
+	pthread_t thread;
+
+	if (pipe(t->go) || pthread_create(&thread, NULL, unfiltered_thread, t))
+		_exit(101);
+	if (sandbox_apply(SANDBOX_MAIN, &err))
+		_exit(100);
+	do_unfiltered_thread_socket(t);
+	CHECK(pthread_join(thread, NULL) == 0);
+	_exit(t->ret == 0 ? 0 : 102);
+}
+
 static void test_sandbox_existing_thread_keeps_no_filter(void **state)
 {
 	struct other_thread t = { .ret = -2 };
-	pthread_t thread;
-	int status;
-	pid_t pid;
 
 	(void)state;
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct error err = { 0 };
-
-		if (pipe(t.go) ||
-		    pthread_create(&thread, NULL, unfiltered_thread, &t))
-			_exit(101);
-		if (sandbox_apply(SANDBOX_MAIN, &err))
-			_exit(100);
-		do_unfiltered_thread_socket(&t);
-		CHECK(pthread_join(thread, NULL) == 0);
-		_exit(t.ret == 0 ? 0 : 102);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_exited_0(status);
+	assert_exited_0(run_in_child(apply_with_thread_running, &t));
 }
 
 static void test_sandbox_bad_class_fails(void **state)
@@ -671,8 +430,6 @@ static void test_sandbox_classes_differ_where_expected(void **state)
 		    !list_has(vi, nvi, "KVM_SET_REGS"));
 }
 
-#define T(t) cmocka_unit_test(t)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,20 +437,6 @@ int main(void)
 		T(test_sandbox_vcpu_thread_heap_trim_and_exit_0),
 		T(test_sandbox_main_allowed_calls_exit_0),
 		T(test_sandbox_vcpu_allowed_calls_exit_0),
-		T(test_sandbox_main_execve_kills),
-		T(test_sandbox_vcpu_execve_kills),
-		T(test_sandbox_main_socket_kills),
-		T(test_sandbox_vcpu_socket_kills),
-		T(test_sandbox_main_open_for_writing_kills),
-		T(test_sandbox_vcpu_open_for_writing_kills),
-		T(test_sandbox_main_mmap_exec_kills),
-		T(test_sandbox_vcpu_mprotect_exec_kills),
-		T(test_sandbox_main_tiocsti_kills),
-		T(test_sandbox_main_kvm_run_kills),
-		T(test_sandbox_vcpu_kvm_create_vm_kills),
-		T(test_sandbox_vcpu_accept4_kills),
-		T(test_sandbox_main_new_thread_kills),
-		T(test_sandbox_vcpu_int80_kills),
 		T(test_sandbox_main_pread_kept_fd_exits_0),
 		T(test_sandbox_main_open_readonly_kills),
 		T(test_sandbox_vcpu_report_file_only_in_sanitizer_builds),
