@@ -14,15 +14,10 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "boot/boot.h"
 #include "boot/pvh.h"
+#include "boot_test_util.h"
 
-#define RAM_SIZE (64 * MiB)
 #define FILE_SIZE 0x1200
 #define NOTE_OFF 0x100
 #define SHDR_OFF 0x200
@@ -33,25 +28,10 @@
 #define SI 0x6000		/* hvm_start_info */
 #define NAME "vmlinux-test"
 
-static uint8_t *ram;
-static struct guest_mem gm;
-static struct memmap mm;
 static uint8_t elf[FILE_SIZE] __attribute__((aligned(8)));
-static struct boot_payload pl;
-static struct boot_info bi;
-static struct error err;
 
 static Elf64_Ehdr *eh64 = (Elf64_Ehdr *)elf;
 static Elf64_Phdr *ph64 = (Elf64_Phdr *)(elf + sizeof(Elf64_Ehdr));
-
-static uint64_t get(uint64_t gpa, unsigned len)
-{
-	uint64_t v = 0;
-
-	while (len--)
-		v = v << 8 | ram[gpa + len];
-	return v;
-}
 
 /* A "Xen" note of type 18 whose value is @descsz bytes of @entry. */
 static void put_note(uint32_t descsz, uint64_t entry)
@@ -120,28 +100,9 @@ static void make_elf32(void)
 
 static int setup(void **state)
 {
-	struct error e = { 0 };
-
 	(void)state;
-	memset(&gm, 0, sizeof(gm));
-	memset(&bi, 0, sizeof(bi));
-	error_clear(&err);
-	ram = guest_mem_alloc_anon(RAM_SIZE);
-	if (!ram || guest_mem_add(&gm, "ram", 0, RAM_SIZE, ram) ||
-	    memmap_init(&mm, RAM_SIZE, 0, 40, &e))
-		return -1;
 	make_elf64();
-	pl = (struct boot_payload){ .kernel_name = NAME, .kernel = elf,
-				    .kernel_size = FILE_SIZE,
-				    .cmdline = "console=ttyS0 quiet" };
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	guest_mem_free_anon(ram, RAM_SIZE);
-	return 0;
+	return boot_ram_setup(NAME, elf, FILE_SIZE, "console=ttyS0 quiet");
 }
 
 static int load(void)
@@ -501,13 +462,9 @@ static void test_pvh_cmdline_too_long_e2big(void **state)
 static void test_boot_load_elf_file_boots_pvh_with_mptable(void **state)
 {
 	struct boot_request req = { .cmdline = "", .nr_cpus = 3 };
-	char path[] = "/tmp/flexvm-test-pvh-XXXXXX";
-	int fd = mkstemp(path);
+	char *path = temp_file(elf, FILE_SIZE);
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, elf, FILE_SIZE), FILE_SIZE);
-	close(fd);
 	req.kernel_path = path;
 	assert_int_equal(boot_open(&req, &err), 0);
 	assert_int_equal(boot_load(&gm, &mm, &req, &bi, &err), 0);
@@ -521,26 +478,16 @@ static void test_boot_load_elf_file_boots_pvh_with_mptable(void **state)
 /* FLEXVM_REAL_VMLINUX=path: Debian's vmlinux (or the test guest) loads. */
 static void test_pvh_real_vmlinux_from_env_loads(void **state)
 {
-	const char *path = getenv("FLEXVM_REAL_VMLINUX");
-	struct boot_request req = { .kernel_path = path, .cmdline = "",
-				    .nr_cpus = 1 };
-	struct guest_mem bgm = { 0 };
-	struct memmap big;
-	uint8_t *bram;
+	uint8_t *bram = boot_load_real(getenv("FLEXVM_REAL_VMLINUX"));
 
 	(void)state;
-	bram = guest_mem_alloc_anon(512 * MiB);
-	assert_non_null(bram);
-	assert_int_equal(guest_mem_add(&bgm, "ram", 0, 512 * MiB, bram), 0);
-	assert_int_equal(memmap_init(&big, 512 * MiB, 0, 40, &err), 0);
-	assert_int_equal(boot_load(&bgm, &big, &req, &bi, &err), 0);
 	assert_int_equal(bi.mode, BOOT_MODE_PVH);
 	assert_true(bi.entry >= bi.kernel_start && bi.entry < bi.kernel_end);
 	assert_int_equal(bram[SI] | bram[SI + 1] << 8, 0xc578);
-	guest_mem_free_anon(bram, 512 * MiB);
+	guest_mem_free_anon(bram, REAL_RAM_SIZE);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, boot_ram_teardown)
 
 int main(void)
 {
@@ -581,17 +528,6 @@ int main(void)
 		T(test_boot_load_elf_file_boots_pvh_with_mptable),
 		T(test_pvh_real_vmlinux_from_env_loads),	/* last */
 	};
-	const char *real = getenv("FLEXVM_REAL_VMLINUX");
-	size_t n = ARRAY_SIZE(tests);
 
-	/*
-	 * cmocka 1.1's TAP output reports skip() as "not ok", which meson
-	 * counts as a failure: leave the real-kernel test out instead.
-	 */
-	if (!real || !*real) {
-		printf("# %s is not set: %s not run\n",
-		       "FLEXVM_REAL_VMLINUX", "test_pvh_real_vmlinux_from_env_loads");
-		n--;
-	}
-	return _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
+	return boot_run_tests(tests, ARRAY_SIZE(tests), "FLEXVM_REAL_VMLINUX");
 }
