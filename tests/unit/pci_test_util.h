@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The fixture of the pci unit tests: bus 0 on a fake irq backend and an
- * 8 GiB memory map, with one test device in slot 3 whose bar_map and
- * config_write callbacks are recorded. Shared by test_pci and
- * test_pci_bar; include it after <cmocka.h>. Single-threaded.
+ * The fixture of the pci unit tests: bus 0 on a fake irq backend and a
+ * memory map (pci_test_bus_init()), and for test_pci and test_pci_bar one
+ * test device in slot 3 whose bar_map and config_write callbacks are
+ * recorded (setup). test_msix and test_pci_host put their own device on
+ * the same bus. Include it after <cmocka.h>. Single-threaded.
  */
 #ifndef FLEXVM_TESTS_PCI_TEST_UTIL_H
 #define FLEXVM_TESTS_PCI_TEST_UTIL_H
@@ -14,6 +15,7 @@
 #include "hw/bus.h"
 #include "hw/irq.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_host.h"
 #include "mem/memmap.h"
 
 struct map_event {
@@ -28,6 +30,7 @@ struct fixture {
 	struct memmap mm;
 	struct bus pio, mmio;
 	struct pci_bus pci;
+	struct pci_host host;	/* test_pci_host only */
 	struct pci_device dev;
 	struct map_event events[8];
 	unsigned nr_events;
@@ -72,18 +75,25 @@ static const struct pci_device_ops dev_ops = {
 	.config_write = dev_config_write,
 };
 
+/* Zeroes @f; bus 0 with 128 MiB of RAM below 4 GiB and @high above it. */
+static inline int pci_test_bus_init(struct fixture *f, uint64_t high)
+{
+	struct error err = { 0 };
+
+	memset(f, 0, sizeof(*f));
+	if (irq_init(&f->irq, &fake_irq_ops, &f->fake) ||
+	    memmap_init(&f->mm, 128 * MiB, high, 40, &err))
+		return -1;
+	bus_init(&f->pio, "pio");
+	bus_init(&f->mmio, "mmio");
+	return pci_bus_init(&f->pci, &f->pio, &f->mmio, &f->irq, &f->mm);
+}
+
 static inline struct fixture *new_fixture(void)
 {
 	static struct fixture f;
-	struct error err = { 0 };
 
-	memset(&f, 0, sizeof(f));
-	if (irq_init(&f.irq, &fake_irq_ops, &f.fake) ||
-	    memmap_init(&f.mm, 128 * MiB, 8 * GiB, 40, &err))
-		return NULL;
-	bus_init(&f.pio, "pio");
-	bus_init(&f.mmio, "mmio");
-	if (pci_bus_init(&f.pci, &f.pio, &f.mmio, &f.irq, &f.mm))
+	if (pci_test_bus_init(&f, 8 * GiB))
 		return NULL;
 	pci_device_init(&f.dev, "test-dev", 0x1af4, 0x1044, 0xff0000, 1);
 	f.dev.ops = &dev_ops;

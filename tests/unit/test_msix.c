@@ -13,42 +13,22 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "fake_irq.h"
-#include "hw/bus.h"
-#include "hw/irq.h"
 #include "hw/pci/msix.h"
-#include "hw/pci/pci.h"
-#include "mem/memmap.h"
+#include "pci_test_util.h"
 
 #define NR_VEC	3
 #define TABLE	0x1000u
 #define PBA	0x1800u
 #define CAP	0x40u
 
-struct fixture {
-	struct fake_irq fake;
-	struct irq irq;
-	struct memmap mm;
-	struct bus pio, mmio;
-	struct pci_bus pci;
-	struct pci_device dev;
-};
-
-static struct fixture *new_fixture(void)
+/* A device without ops in slot 1: 32 KiB 64-bit BAR0, 32-byte I/O BAR2. */
+static struct fixture *new_msix_fixture(void)
 {
 	static struct fixture f;
-	struct error err = { 0 };
 
-	memset(&f, 0, sizeof(f));
-	if (irq_init(&f.irq, &fake_irq_ops, &f.fake) ||
-	    memmap_init(&f.mm, 128 * MiB, 0, 40, &err))
-		return NULL;
-	bus_init(&f.pio, "pio");
-	bus_init(&f.mmio, "mmio");
-	if (pci_bus_init(&f.pci, &f.pio, &f.mmio, &f.irq, &f.mm))
+	if (pci_test_bus_init(&f, 0))
 		return NULL;
 	pci_device_init(&f.dev, "dev", 0x1af4, 0x1044, 0xff0000, 1);
 	pci_set_byte(&f.dev, PCI_INTERRUPT_PIN, 1);
@@ -59,9 +39,9 @@ static struct fixture *new_fixture(void)
 	return &f;
 }
 
-static int setup(void **state)
+static int setup_msix(void **state)
 {
-	struct fixture *f = new_fixture();
+	struct fixture *f = new_msix_fixture();
 
 	if (!f || msix_init(&f->dev, NR_VEC, 0, TABLE, PBA))
 		return -1;
@@ -71,19 +51,8 @@ static int setup(void **state)
 
 static int setup_bare(void **state)
 {
-	*state = new_fixture();
+	*state = new_msix_fixture();
 	return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pci_bus_destroy(&f->pci);
-	bus_destroy(&f->pio);
-	bus_destroy(&f->mmio);
-	irq_destroy(&f->irq);
-	return 0;
 }
 
 static uint64_t bar_rd(struct fixture *f, uint64_t off, unsigned size)
@@ -431,35 +400,36 @@ static void test_msix_init_gsis_exhausted_releases_all(void **state)
 	assert_int_equal(irq_nr_routes(&f->irq), 40);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* M, not pci_test_util.h's T: MSI-X tests want their own device. */
+#define M(fn) cmocka_unit_test_setup_teardown(fn, setup_msix, teardown)
 #define B(fn) cmocka_unit_test_setup_teardown(fn, setup_bare, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_msix_init_capability_registers),
-		T(test_msix_init_route_and_irqfd_per_vector),
-		T(test_msix_entries_start_masked),
-		T(test_msix_control_only_enable_and_mask_writable),
-		T(test_msix_table_dword_write_reads_back),
-		T(test_msix_table_qword_write_reads_back),
-		T(test_msix_vector_control_reserved_bits_dropped),
-		T(test_msix_unaligned_or_small_access_ignored),
-		T(test_msix_access_outside_table_and_pba_not_claimed),
-		T(test_msix_notify_disabled_enodev),
-		T(test_msix_notify_out_of_range_einval),
-		T(test_msix_notify_masked_sets_pending_only),
-		T(test_msix_pba_write_ignored),
-		T(test_msix_unmask_delivers_pending_with_route),
-		T(test_msix_notify_unmasked_sends_now),
-		T(test_msix_entry_change_refreshes_route),
-		T(test_msix_function_mask_pends_until_cleared),
-		T(test_msix_function_unmask_keeps_masked_vector_pending),
-		T(test_msix_enabled_suppresses_intx),
-		T(test_msix_reset_masks_and_clears),
-		T(test_msix_table_through_mapped_bar),
+		M(test_msix_init_capability_registers),
+		M(test_msix_init_route_and_irqfd_per_vector),
+		M(test_msix_entries_start_masked),
+		M(test_msix_control_only_enable_and_mask_writable),
+		M(test_msix_table_dword_write_reads_back),
+		M(test_msix_table_qword_write_reads_back),
+		M(test_msix_vector_control_reserved_bits_dropped),
+		M(test_msix_unaligned_or_small_access_ignored),
+		M(test_msix_access_outside_table_and_pba_not_claimed),
+		M(test_msix_notify_disabled_enodev),
+		M(test_msix_notify_out_of_range_einval),
+		M(test_msix_notify_masked_sets_pending_only),
+		M(test_msix_pba_write_ignored),
+		M(test_msix_unmask_delivers_pending_with_route),
+		M(test_msix_notify_unmasked_sends_now),
+		M(test_msix_entry_change_refreshes_route),
+		M(test_msix_function_mask_pends_until_cleared),
+		M(test_msix_function_unmask_keeps_masked_vector_pending),
+		M(test_msix_enabled_suppresses_intx),
+		M(test_msix_reset_masks_and_clears),
+		M(test_msix_table_through_mapped_bar),
 		B(test_msix_init_bad_layout_einval),
-		T(test_msix_init_twice_einval),
+		M(test_msix_init_twice_einval),
 		cmocka_unit_test(test_msix_init_off_bus_einval),
 		B(test_msix_init_gsis_exhausted_releases_all),
 	};
