@@ -13,54 +13,21 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <string.h>
 
-#include "fake_irq.h"
-#include "hw/bus.h"
-#include "hw/irq.h"
-#include "hw/pci/pci.h"
-#include "hw/pci/pci_host.h"
-#include "mem/memmap.h"
+#include "pci_test_util.h"
 
-struct fixture {
-	struct fake_irq fake;
-	struct irq irq;
-	struct memmap mm;
-	struct bus pio, mmio;
-	struct pci_bus pci;
-	struct pci_host host;
-	struct pci_device dev;	/* at 00:02.0 */
-};
-
-static int setup(void **state)
+/* The host bridge on the PIO bus, a device without ops at 00:02.0. */
+static int setup_host(void **state)
 {
 	static struct fixture f;
-	struct error err = { 0 };
 
-	memset(&f, 0, sizeof(f));
-	if (irq_init(&f.irq, &fake_irq_ops, &f.fake) ||
-	    memmap_init(&f.mm, 128 * MiB, 0, 40, &err))
-		return -1;
-	bus_init(&f.pio, "pio");
-	bus_init(&f.mmio, "mmio");
-	if (pci_bus_init(&f.pci, &f.pio, &f.mmio, &f.irq, &f.mm) ||
+	if (pci_test_bus_init(&f, 0) ||
 	    pci_host_init(&f.host, &f.pci, &f.pio))
 		return -1;
 	pci_device_init(&f.dev, "dev", 0x1af4, 0x1044, 0xff0000, 1);
 	if (pci_bus_add_device(&f.pci, &f.dev, PCI_DEVFN(2, 0), NULL))
 		return -1;
 	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pci_bus_destroy(&f->pci);
-	bus_destroy(&f->pio);
-	bus_destroy(&f->mmio);
-	irq_destroy(&f->irq);
 	return 0;
 }
 
@@ -302,31 +269,32 @@ static void test_pci_bus_add_full_enospc(void **state)
 			    "virtio-rng-pci, all in use or reserved");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* H, not pci_test_util.h's T: these tests want the host bridge. */
+#define H(fn) cmocka_unit_test_setup_teardown(fn, setup_host, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_pci_host_latch_reads_back),
-		T(test_pci_host_byte_write_cfb_keeps_latch),
-		T(test_pci_host_latch_byte_read_lane),
-		T(test_pci_host_dword_reads_host_bridge_ids),
-		T(test_pci_host_word_lane_reads_device_id),
-		T(test_pci_host_byte_lane_reads_class),
-		T(test_pci_host_byte_write_at_lane),
-		T(test_pci_host_low_bits_of_latch_ignored),
-		T(test_pci_host_disabled_reads_all_ones),
-		T(test_pci_host_disabled_write_dropped),
-		T(test_pci_host_absent_function_all_ones),
-		T(test_pci_host_other_bus_all_ones),
-		T(test_pci_host_extended_register_unreachable),
-		T(test_pci_host_misaligned_word_all_ones),
-		T(test_pci_bus_host_bridge_at_00_0),
-		T(test_pci_bus_add_auto_takes_slot_1),
-		T(test_pci_bus_add_taken_slot_qemu_message),
-		T(test_pci_bus_add_slot_0_in_use_by_host_bridge),
-		T(test_pci_bus_add_function_1_einval),
-		T(test_pci_bus_add_full_enospc),
+		H(test_pci_host_latch_reads_back),
+		H(test_pci_host_byte_write_cfb_keeps_latch),
+		H(test_pci_host_latch_byte_read_lane),
+		H(test_pci_host_dword_reads_host_bridge_ids),
+		H(test_pci_host_word_lane_reads_device_id),
+		H(test_pci_host_byte_lane_reads_class),
+		H(test_pci_host_byte_write_at_lane),
+		H(test_pci_host_low_bits_of_latch_ignored),
+		H(test_pci_host_disabled_reads_all_ones),
+		H(test_pci_host_disabled_write_dropped),
+		H(test_pci_host_absent_function_all_ones),
+		H(test_pci_host_other_bus_all_ones),
+		H(test_pci_host_extended_register_unreachable),
+		H(test_pci_host_misaligned_word_all_ones),
+		H(test_pci_bus_host_bridge_at_00_0),
+		H(test_pci_bus_add_auto_takes_slot_1),
+		H(test_pci_bus_add_taken_slot_qemu_message),
+		H(test_pci_bus_add_slot_0_in_use_by_host_bridge),
+		H(test_pci_bus_add_function_1_einval),
+		H(test_pci_bus_add_full_enospc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
