@@ -412,10 +412,18 @@ static int model_verify(struct vmem *v)
 	return 0;
 }
 
-static void model_init(struct vmem *v)
+/*
+ * From the device's config as it is now: the runner plugged the baseline
+ * blocks after it last read the config, so the cached copy is stale.
+ */
+static int model_init(struct vmem *v)
 {
 	const struct virtio_mem_config *c = &v->cfg;
 
+	if (vmem_read_config(v)) {
+		fail("hostile: vmem-garbage-model: cannot read the config");
+		return -1;
+	}
 	memset(&m, 0, sizeof(m));
 	m.a = c->addr;
 	m.bs = c->block_size;
@@ -428,6 +436,14 @@ static void model_init(struct vmem *v)
 		m.rng = rdtsc() | 1;
 	printf("hostile: vmem-garbage-model: seed=0x%lx, %lu blocks\n",
 	       (unsigned long)m.rng, (unsigned long)m.nb);
+	if (m.plugged != HOSTILE_BASE_BLOCKS * m.bs) {
+		fail("hostile: vmem-garbage-model: plugged_size %lu before "
+		     "the requests, the baseline is %lu",
+		     (unsigned long)m.plugged,
+		     (unsigned long)(HOSTILE_BASE_BLOCKS * m.bs));
+		return -1;
+	}
+	return 0;
 }
 
 /* One random request; 0 if answered as the model says. */
@@ -473,7 +489,8 @@ int hv_vmem_garbage_model(void)
 	if (!v)
 		return -1;
 	cmdline_get_u64("requests", &n);
-	model_init(v);
+	if (model_init(v))
+		return -1;
 	if (m.nb > MODEL_MAX_BLOCKS) {
 		fail("hostile: vmem-garbage-model: %lu blocks, at most %u",
 		     (unsigned long)m.nb, MODEL_MAX_BLOCKS);
