@@ -173,6 +173,7 @@ static void run_posted_calls(struct event_loop *el)
 {
 	struct posted_call *list, *c;
 	bool quit_requested;
+	int requested_status;
 	uint64_t count;
 
 	if (read(el->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
@@ -182,6 +183,7 @@ static void run_posted_calls(struct event_loop *el)
 	el->head = NULL;
 	el->tail = &el->head;
 	quit_requested = el->quit_requested;
+	requested_status = el->requested_status;
 	pthread_mutex_unlock(&el->queue_lock);
 	while ((c = list) && !el->quit) {
 		list = c->next;
@@ -193,7 +195,7 @@ static void run_posted_calls(struct event_loop *el)
 		free(c);
 	}
 	if (quit_requested)
-		event_loop_quit(el, el->requested_status);
+		event_loop_quit(el, requested_status);
 }
 
 struct event_timer {
