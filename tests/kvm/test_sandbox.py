@@ -208,16 +208,22 @@ def test_reset_after_kernel_and_initrd_deleted(flexvm, guest, kvm, tmp_path):
     initrd = tmp_path / "initrd.img"
     shutil.copy(guest, kernel)
     initrd.write_bytes(b"initrd" * 1000)
-    with qmp_client().QmpVm("flexvm", flexvm, str(kernel), append="scenario=vmem",
-                            extra=["-initrd", str(initrd)],
-                            memory="256M", timeout=120) as vm:
-        vm.expect(BANNER, timeout=60)
+    # mode=follow keeps the guest running (waiting for resizes), so the
+    # reset cannot race a guest that already exited.
+    extra = ["-initrd", str(initrd),
+             "-object", "memory-backend-ram,id=mem0,size=1G",
+             "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0"]
+    with qmp_client().QmpVm("flexvm", flexvm, str(kernel),
+                            append="scenario=vmem mode=follow", extra=extra,
+                            memory="256M,maxmem=2G", timeout=120) as vm:
+        vm.expect(r"^vmem: settled", timeout=90)
         q = vm.connect()
         kernel.unlink()
         initrd.unlink()
         q.ok("system_reset")
         q.wait_event("RESET")
         vm.expect(BANNER, timeout=60)
+        vm.expect(r"^vmem: settled", timeout=90)
         assert q.ok("query-status")["status"] == "running"
         q.ok("quit")
         status = vm.wait(30)
